@@ -1,0 +1,109 @@
+// stoq serve: accept connections and run echo / sink / source on every stream.
+#include <csignal>
+#include <cstdio>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "server_modes.h"
+
+namespace stoq::cli {
+namespace {
+
+struct ServeOptions {
+  CommonOptions common;
+  TlsOptions tls;
+  std::string listen = "[::]:4433";
+  std::string mode = "echo";
+  double duration = 0;  // seconds; 0 = until SIGINT/SIGTERM
+  size_t max_connections = 10000;
+};
+
+int run_serve(const ServeOptions& o) {
+  auto ctx = make_context(o.common);
+  if (!ctx) {
+    print_error("serve", ctx.message());
+    return kExitFailure;
+  }
+  auto tls = make_tls_config(o.tls);
+  auto addr = SocketAddress::parse(o.listen);
+  ServeMode mode;
+  if (!tls || !addr || !parse_serve_mode(o.mode, mode)) {
+    print_error("serve", !tls ? tls.message() : !addr ? addr.message() : "bad --mode " + o.mode);
+    return kExitUsage;
+  }
+  EndpointConfig cfg;
+  cfg.tls = *tls;
+  cfg.transport.max_connections = o.max_connections;
+  auto ep = Endpoint::create(*ctx, cfg);
+  if (!ep) {
+    print_error("serve", ep.message());
+    return kExitUsage;
+  }
+  if (auto st = ep->listen(*addr); !st) {
+    print_error("serve", st.message());
+    return kExitFailure;
+  }
+  ServerStats stats;
+  const bool json = o.common.json;
+  install_server(*ep, mode, stats, [json](const ConnectionInfo& info, const CloseInfo& close) {
+    if (json) {
+      std::printf("{\"event\":\"closed\",\"peer\":\"%s\",\"group\":\"%s\",\"cipher\":\"%s\",\"bytes_received\":%llu,\"close\":\"%s\"}\n",
+                  info.remote.to_string().c_str(), info.tls_group.c_str(), info.cipher_suite.c_str(),
+                  static_cast<unsigned long long>(info.bytes_received), close.error.message().c_str());
+    } else {
+      std::fprintf(stderr, "stoq serve: connection from %s closed (%s%s%s)\n",
+                   info.remote.to_string().c_str(), close.error.message().c_str(),
+                   close.reason.empty() ? "" : ": ", close.reason.c_str());
+    }
+    std::fflush(stdout);
+  });
+  // Stop cleanly on SIGINT / SIGTERM: the signals are blocked and read by the loop's thread.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  if (json) {
+    std::printf("{\"event\":\"listening\",\"address\":\"%s\",\"mode\":\"%s\"}\n",
+                ep->local_address().to_string().c_str(), o.mode.c_str());
+  } else {
+    std::printf("stoq serve: listening on %s (mode %s, kex %s)\n",
+                ep->local_address().to_string().c_str(), o.mode.c_str(), o.tls.kex.c_str());
+  }
+  std::fflush(stdout);
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    ep->run_one(std::chrono::milliseconds(100));
+    timespec zero{};
+    if (sigtimedwait(&set, nullptr, &zero) > 0) break;
+    if (o.duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.duration) {
+      break;
+    }
+  }
+  std::fprintf(stderr, "stoq serve: %llu connections, %llu streams, %llu bytes in, %llu bytes out\n",
+               static_cast<unsigned long long>(stats.connections.load()),
+               static_cast<unsigned long long>(stats.streams.load()),
+               static_cast<unsigned long long>(stats.bytes_in.load()),
+               static_cast<unsigned long long>(stats.bytes_out.load()));
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand("serve", "Accept STOQ connections (echo, sink or source)");
+  add_common_options(*cmd, o->common);
+  add_tls_options(*cmd, o->tls, true);
+  cmd->add_option("-l,--listen", o->listen, "Address to listen on")->capture_default_str();
+  cmd->add_option("-m,--mode", o->mode, "echo | sink | source")
+      ->check(CLI::IsMember({"echo", "sink", "source"}))
+      ->capture_default_str();
+  cmd->add_option("--duration", o->duration, "Exit after this many seconds (0 = run until signalled)");
+  cmd->add_option("--max-connections", o->max_connections, "Concurrent connection limit")
+      ->capture_default_str();
+  cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
+}
+
+}  // namespace stoq::cli

@@ -1,0 +1,16 @@
+# Project-wide compiler settings; applied to every STOQ target through stoq_options.
+add_library(stoq_options INTERFACE)
+target_compile_features(stoq_options INTERFACE cxx_std_20)
+target_compile_options(stoq_options INTERFACE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+
+# Falcon needs exact IEEE-754 binary64 arithmetic: no fused multiply-add contraction, no
+# fast-math, SSE2 (not x87) on x86. See docs/falcon.md.
+add_library(stoq_exact_fp INTERFACE)
+target_compile_options(stoq_exact_fp INTERFACE -ffp-contract=off -fno-fast-math
+  $<$<STREQUAL:${CMAKE_SYSTEM_PROCESSOR},x86_64>:-msse2 -mfpmath=sse>)
+
+option(STOQ_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+if(STOQ_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,44 @@
+// Socket addresses (IPv4 / IPv6) as a value type.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "stoq/error.h"
+
+namespace stoq {
+
+class SocketAddress {
+ public:
+  SocketAddress() noexcept;
+  SocketAddress(const sockaddr* sa, socklen_t len) noexcept;
+
+  // Parses "127.0.0.1:4433", "[::1]:4433", "localhost:4433" (numeric lookup first, then
+  // the resolver), or ":4433" / "4433" (IPv6 any, dual-stack).
+  static Result<SocketAddress> parse(std::string_view text);
+  static SocketAddress loopback_v4(uint16_t port);
+  static SocketAddress loopback_v6(uint16_t port);
+
+  const sockaddr* data() const noexcept { return reinterpret_cast<const sockaddr*>(&ss_); }
+  sockaddr* data() noexcept { return reinterpret_cast<sockaddr*>(&ss_); }
+  socklen_t size() const noexcept { return len_; }
+  void set_size(socklen_t len) noexcept { len_ = len; }
+  int family() const noexcept { return ss_.ss_family; }
+  uint16_t port() const noexcept;
+  void set_port(uint16_t port) noexcept;
+  bool is_any() const noexcept;
+  std::string to_string() const;  // "127.0.0.1:4433" / "[::1]:4433"
+  std::string host() const;       // "127.0.0.1" / "::1"
+
+  friend bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept;
+
+ private:
+  sockaddr_storage ss_;
+  socklen_t len_;
+};
+
+}  // namespace stoq

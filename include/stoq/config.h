@@ -1,0 +1,60 @@
+// Configuration of an Endpoint: TLS identity and trust, security policies, transport limits.
+// All fields have safe defaults; a default-constructed config makes a client that requires
+// the hybrid post-quantum key exchange and verifies the server against the system CAs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stoq {
+
+// Which TLS 1.3 key-exchange groups are offered (client) and accepted (server).
+enum class KexPolicy {
+  kHybridRequired,   // X25519MLKEM768 only; a classical-only peer is refused (default)
+  kHybridPreferred,  // X25519MLKEM768 first, X25519 / P-256 accepted
+  kClassical,        // X25519 / P-256 only (for measurements and legacy peers)
+};
+
+const char* to_string(KexPolicy p) noexcept;
+bool parse_kex_policy(std::string_view text, KexPolicy& out) noexcept;
+
+struct TlsConfig {
+  // PEM files. A server needs a certificate chain and key; a client may have them for
+  // mutual authentication (later issue).
+  std::string cert_chain_file;
+  std::string private_key_file;
+
+  // Trust for the peer's certificate: a CA bundle (PEM), and/or pinned SHA-256 digests of
+  // the peer leaf's SubjectPublicKeyInfo (hex). With a pin, the pin alone authenticates.
+  std::string ca_file;
+  std::vector<std::string> spki_pins;
+  // Name the server certificate must carry (client side). Empty: the host part of the
+  // address passed to connect().
+  std::string server_name;
+  // Accept any server certificate. Only for testing; the endpoint logs a warning.
+  bool insecure = false;
+
+  KexPolicy kex = KexPolicy::kHybridRequired;
+};
+
+struct TransportConfig {
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  uint64_t max_streams_bidi = 1024;          // concurrent peer-initiated bidi streams
+  uint64_t max_streams_uni = 1024;
+  uint64_t stream_window = 4u << 20;          // per-stream receive window, bytes
+  uint64_t connection_window = 16u << 20;     // per-connection receive window, bytes
+  // Bytes an application may queue on one stream before write() returns kWouldBlock.
+  uint64_t stream_send_buffer = 4u << 20;
+  size_t max_connections = 10'000;            // server: concurrent connections
+};
+
+struct EndpointConfig {
+  TlsConfig tls;
+  TransportConfig transport;
+};
+
+}  // namespace stoq

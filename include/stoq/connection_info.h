@@ -1,0 +1,46 @@
+// What a connection negotiated and how its path behaves, as reported by Connection::info().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+#include "stoq/address.h"
+#include "stoq/error.h"
+
+namespace stoq {
+
+struct ConnectionInfo {
+  bool is_server = false;
+  bool handshake_complete = false;
+  std::string tls_group;                 // e.g. "X25519MLKEM768"
+  std::string cipher_suite;              // e.g. "TLS_AES_128_GCM_SHA256"
+  std::string peer_signature_algorithm;  // e.g. "ed25519" (server's CertificateVerify)
+  std::string alpn;                      // "stoq/1"
+  std::chrono::microseconds handshake_duration{0};
+  SocketAddress local;
+  SocketAddress remote;
+  // Path statistics from the QUIC loss recovery (RFC 9002 names).
+  std::chrono::microseconds rtt_latest{0}, rtt_min{0}, rtt_smoothed{0}, rtt_var{0};
+  uint64_t cwnd = 0;
+  uint64_t bytes_in_flight = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;  // UDP payload bytes
+  uint64_t packets_sent = 0, packets_received = 0, packets_lost = 0;
+};
+
+// Why a connection ended.
+struct CloseInfo {
+  std::error_code error;        // Errc::kApplicationClosed, kPeerClosed, kIdleTimeout, ...
+  std::string reason;           // human-readable, from the peer or from the local failure
+  uint64_t app_error_code = 0;  // the application code when either side closed it
+  bool by_peer = false;         // the peer sent CONNECTION_CLOSE
+
+  // True for an orderly application close with code 0 by either side.
+  bool is_clean() const noexcept {
+    return app_error_code == 0 &&
+           (error == Errc::kApplicationClosed || error == Errc::kPeerClosed);
+  }
+};
+
+}  // namespace stoq

@@ -1,0 +1,68 @@
+// An Endpoint is a UDP socket plus the event loop that drives every QUIC connection on it.
+// It acts as a server (listen), a client (connect), or both.
+//
+// Event loop: the application either runs the loop itself (run / run_one, on any one
+// thread) or lets the endpoint run it on a thread of its own (start / stop / join). Either
+// way, all callbacks run on the loop thread, and Connection / Stream handles must only be
+// used there; other threads hand work to the loop with post().
+//
+// Errors: functions return Status / Result; nothing throws.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "stoq/address.h"
+#include "stoq/config.h"
+#include "stoq/connection.h"
+#include "stoq/context.h"
+#include "stoq/error.h"
+
+namespace stoq {
+namespace detail {
+class EndpointImpl;
+}
+
+class Endpoint {
+ public:
+  // Fails when the TLS configuration cannot be loaded (files, pins) or the loop cannot be
+  // created.
+  static Result<Endpoint> create(std::shared_ptr<Context> ctx, EndpointConfig config);
+  Endpoint(Endpoint&&) noexcept;
+  Endpoint& operator=(Endpoint&&) noexcept;
+  ~Endpoint();  // stops the loop thread, if any, and closes every connection abruptly
+
+  // Server role: binds `addr` (IPv6 wildcard = dual stack; port 0 picks one) and accepts
+  // connections. Needs tls.cert_chain_file / private_key_file in the config.
+  Status listen(const SocketAddress& addr);
+  // Called for each accepted connection once its handshake completes.
+  void on_connection(std::function<void(Connection)> cb);
+
+  // Client role: starts a handshake with `addr`. `server_name` is verified against the
+  // certificate (default: tls.server_name, else the address's IP). Progress arrives through
+  // the connection's on_established / on_closed callbacks. Must run on the loop thread (or
+  // before the loop starts).
+  Result<Connection> connect(const SocketAddress& addr, std::string server_name = {});
+
+  // The bound address (after listen or the first connect).
+  SocketAddress local_address() const;
+  size_t connection_count() const;
+
+  // Application-driven loop.
+  size_t run_one(std::chrono::milliseconds timeout);
+  void run();  // until stop()
+  // Library thread.
+  Status start();
+  void join();
+  // Thread-safe.
+  void stop();
+  void post(std::function<void()> fn);
+
+ private:
+  explicit Endpoint(std::unique_ptr<detail::EndpointImpl> impl) noexcept;
+  std::unique_ptr<detail::EndpointImpl> impl_;
+};
+
+}  // namespace stoq

@@ -1,0 +1,13 @@
+// Umbrella header for the STOQ public API.
+#pragma once
+
+#include "stoq/address.h"
+#include "stoq/config.h"
+#include "stoq/connection.h"
+#include "stoq/connection_info.h"
+#include "stoq/context.h"
+#include "stoq/endpoint.h"
+#include "stoq/error.h"
+#include "stoq/log.h"
+#include "stoq/stream.h"
+#include "stoq/version.h"

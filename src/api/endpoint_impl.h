@@ -1,0 +1,89 @@
+// The endpoint: owns the socket, the loop and every connection, routes datagrams to
+// connections by connection ID and flushes their packets.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "api/connection_shared.h"
+#include "io/event_loop.h"
+#include "io/udp_socket.h"
+#include "quic/connection.h"
+#include "stoq/endpoint.h"
+#include "tls/tls_context.h"
+
+namespace stoq::detail {
+
+class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
+ public:
+  EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
+               std::unique_ptr<io::EventLoop> loop);
+  ~EndpointImpl() override;
+
+  Status listen(const SocketAddress& addr);
+  Result<Connection> connect(const SocketAddress& addr, std::string server_name);
+  void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
+
+  io::EventLoop& loop() { return *loop_; }
+  const Context& context() const { return *ctx_; }
+  std::function<void(Connection)> on_connection;
+  std::optional<std::thread> thread;
+  SocketAddress local_address() const;
+  size_t connection_count() const { return conns_.size(); }
+
+ private:
+  struct Entry {
+    std::unique_ptr<quic::Connection> conn;
+    std::shared_ptr<ConnectionShared> shared;
+    std::vector<quic::ConnectionId> cids;
+  };
+
+  Status ensure_socket(const SocketAddress& bind_addr);
+  void on_socket_readable();
+  void handle_datagram(const io::ReceivedDatagram& d, uint64_t now);
+  void accept(const io::ReceivedDatagram& d, uint64_t now);
+  void send_version_negotiation(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc);
+  void on_timer();
+  void flush();
+  void send_pending();
+  void reap(uint64_t now);
+  void map_cid(quic::Connection& conn, const quic::ConnectionId& cid);
+  Entry* entry(quic::Connection& conn);
+
+  // quic::ConnectionHost
+  void on_handshake_completed(quic::Connection& conn) override;
+  void on_remote_stream(quic::Connection& conn, std::shared_ptr<quic::StreamState> s) override;
+  void on_closed(quic::Connection& conn, const CloseInfo& info) override;
+  void on_cid_added(quic::Connection& conn, const quic::ConnectionId& cid) override;
+  void on_cid_removed(quic::Connection& conn, const quic::ConnectionId& cid) override;
+  void on_wants_write(quic::Connection& conn) override;
+  // quic::PacketWriter
+  void write_packet(const SocketAddress& local, const SocketAddress& remote,
+                    std::span<const uint8_t> packet, uint8_t ecn) override;
+
+  std::shared_ptr<Context> ctx_;
+  EndpointConfig config_;
+  std::unique_ptr<io::EventLoop> loop_;
+  std::optional<io::UdpSocket> socket_;
+  bool listening_ = false;
+  std::unique_ptr<tls::TlsContext> server_tls_;
+  std::unique_ptr<tls::TlsContext> client_tls_;
+  std::array<uint8_t, 32> reset_secret_{};
+
+  std::unordered_map<quic::Connection*, Entry> conns_;
+  std::unordered_map<quic::ConnectionId, quic::Connection*, quic::ConnectionIdHash> by_cid_;
+  std::unordered_set<quic::Connection*> dirty_;
+
+  // Outgoing batch for sendmmsg: packet bytes live in tx_buf_ until sent.
+  std::vector<uint8_t> tx_buf_;
+  size_t tx_used_ = 0;
+  std::vector<io::OutgoingDatagram> tx_;
+  uint64_t dropped_datagrams_ = 0;
+};
+
+}  // namespace stoq::detail

@@ -1,0 +1,131 @@
+#include "stoq/address.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace stoq {
+
+SocketAddress::SocketAddress() noexcept : ss_{}, len_(0) {}
+
+SocketAddress::SocketAddress(const sockaddr* sa, socklen_t len) noexcept : ss_{}, len_(0) {
+  if (sa != nullptr && len <= sizeof(ss_)) {
+    std::memcpy(&ss_, sa, len);
+    len_ = len;
+  }
+}
+
+SocketAddress SocketAddress::loopback_v4(uint16_t port) {
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return {reinterpret_cast<sockaddr*>(&sin), sizeof(sin)};
+}
+
+SocketAddress SocketAddress::loopback_v6(uint16_t port) {
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_port = htons(port);
+  sin6.sin6_addr = in6addr_loopback;
+  return {reinterpret_cast<sockaddr*>(&sin6), sizeof(sin6)};
+}
+
+Result<SocketAddress> SocketAddress::parse(std::string_view text) {
+  std::string host;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return {Errc::kAddressError, "expected [IPv6]:port, got '" + std::string(text) + "'"};
+    }
+    host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      port_text = text;
+    } else {
+      host = std::string(text.substr(0, colon));
+      port_text = text.substr(colon + 1);
+    }
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
+    return {Errc::kAddressError, "bad port in '" + std::string(text) + "'"};
+  }
+  if (host.empty()) {
+    sockaddr_in6 sin6{};
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons(static_cast<uint16_t>(port));
+    sin6.sin6_addr = in6addr_any;
+    return SocketAddress(reinterpret_cast<sockaddr*>(&sin6), sizeof(sin6));
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  const std::string port_str = std::to_string(port);
+  int rv = getaddrinfo(host.c_str(), port_str.c_str(), &hints, &res);
+  if (rv != 0 || res == nullptr) {
+    return {Errc::kAddressError, "cannot resolve '" + host + "': " + gai_strerror(rv)};
+  }
+  SocketAddress out(res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  return out;
+}
+
+uint16_t SocketAddress::port() const noexcept {
+  if (ss_.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&ss_)->sin_port);
+  if (ss_.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_port);
+  }
+  return 0;
+}
+
+void SocketAddress::set_port(uint16_t port) noexcept {
+  if (ss_.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&ss_)->sin_port = htons(port);
+  if (ss_.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&ss_)->sin6_port = htons(port);
+}
+
+bool SocketAddress::is_any() const noexcept {
+  if (ss_.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr.s_addr == htonl(INADDR_ANY);
+  }
+  if (ss_.ss_family == AF_INET6) {
+    return IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_addr);
+  }
+  return false;
+}
+
+std::string SocketAddress::to_string() const {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss_.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr, buf, sizeof(buf));
+    return std::string(buf) + ":" + std::to_string(port());
+  }
+  if (ss_.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_addr, buf,
+              sizeof(buf));
+    return "[" + std::string(buf) + "]:" + std::to_string(port());
+  }
+  return "(none)";
+}
+
+std::string SocketAddress::host() const {
+  std::string s = to_string();
+  if (s.empty() || s == "(none)") return {};
+  s.erase(s.rfind(':'));
+  if (s.front() == '[') s = s.substr(1, s.size() - 2);
+  return s;
+}
+
+bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept {
+  return a.len_ == b.len_ && a.family() == b.family() && a.port() == b.port() &&
+         a.to_string() == b.to_string();
+}
+
+}  // namespace stoq

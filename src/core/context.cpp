@@ -1,0 +1,49 @@
+#include "stoq/context.h"
+
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto_ossl.h>
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
+
+#include <string>
+
+namespace stoq {
+
+Context::Context(ContextOptions options, OSSL_LIB_CTX* libctx) noexcept
+    : options_(std::move(options)), libctx_(libctx) {}
+
+Context::~Context() { OSSL_LIB_CTX_free(libctx_); }
+
+Result<std::shared_ptr<Context>> Context::create(ContextOptions options) {
+  // The binary may have been linked against the project's OpenSSL but be loading Debian's
+  // 3.0 at run time (a missing RPATH, LD_LIBRARY_PATH): refuse clearly instead of failing
+  // later inside the QUIC TLS API.
+  if (OpenSSL_version_num() < 0x30500000L) {
+    return {Errc::kUnsupported, std::string("STOQ needs OpenSSL >= 3.5 at run time, got ") +
+                                    OpenSSL_version(OPENSSL_VERSION) +
+                                    " (run scripts/bootstrap and use the project's build)"};
+  }
+  // ngtcp2's OpenSSL backend fetches its ciphers once per process; the call is idempotent.
+  if (ngtcp2_crypto_ossl_init() != 0) {
+    return {Errc::kTlsError, "ngtcp2_crypto_ossl_init failed"};
+  }
+  OSSL_LIB_CTX* libctx = OSSL_LIB_CTX_new();
+  if (libctx == nullptr) return {Errc::kTlsError, "OSSL_LIB_CTX_new failed"};
+  if (OSSL_PROVIDER_load(libctx, "default") == nullptr) {
+    OSSL_LIB_CTX_free(libctx);
+    return {Errc::kTlsError, "cannot load OpenSSL's default provider"};
+  }
+  return std::shared_ptr<Context>(new Context(std::move(options), libctx));
+}
+
+void Context::log(LogLevel level, std::string_view message) const {
+  if (log_enabled(level)) options_.log(level, message);
+}
+
+std::string Context::library_versions() const {
+  const ngtcp2_info* ng = ngtcp2_version(0);
+  return std::string(OpenSSL_version(OPENSSL_VERSION)) + ", ngtcp2 " +
+         (ng != nullptr ? ng->version_str : "?");
+}
+
+}  // namespace stoq

@@ -1,0 +1,54 @@
+#include "quic/byte_queue.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace stoq::quic {
+
+void ByteQueue::append(std::span<const uint8_t> data) {
+  while (!data.empty()) {
+    if (chunks_.empty() || chunks_.back().len == chunk_size_) {
+      chunks_.push_back({std::make_unique_for_overwrite<uint8_t[]>(chunk_size_), 0});
+    }
+    Chunk& c = chunks_.back();
+    size_t n = std::min(data.size(), chunk_size_ - c.len);
+    std::memcpy(c.data.get() + c.len, data.data(), n);
+    c.len += n;
+    size_ += n;
+    data = data.subspan(n);
+  }
+}
+
+size_t ByteQueue::read(std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size() && size_ > 0) {
+    Chunk& c = chunks_.front();
+    size_t n = std::min(out.size() - done, c.len - head_);
+    std::memcpy(out.data() + done, c.data.get() + head_, n);
+    done += n;
+    drop(n);
+  }
+  return done;
+}
+
+void ByteQueue::drop(size_t n) {
+  n = std::min(n, size_);
+  size_ -= n;
+  while (n > 0) {
+    Chunk& c = chunks_.front();
+    size_t take = std::min(n, c.len - head_);
+    head_ += take;
+    n -= take;
+    // A chunk still being filled is kept; a fully consumed full chunk is released.
+    if (head_ == c.len && (c.len == chunk_size_ || chunks_.size() > 1)) {
+      chunks_.pop_front();
+      head_ = 0;
+    }
+  }
+  if (size_ == 0 && !chunks_.empty() && head_ == chunks_.front().len) {
+    chunks_.clear();
+    head_ = 0;
+  }
+}
+
+}  // namespace stoq::quic

@@ -1,0 +1,52 @@
+// A FIFO of bytes stored in fixed chunks that never move once written, so the QUIC stack
+// may keep pointers into unacknowledged send data (ngtcp2 does not copy stream data).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+
+namespace stoq::quic {
+
+class ByteQueue {
+ public:
+  explicit ByteQueue(size_t chunk_size = 64 * 1024) noexcept : chunk_size_(chunk_size) {}
+
+  // Appends all of `data`.
+  void append(std::span<const uint8_t> data);
+  // Copies up to out.size() bytes from the front into `out` and removes them.
+  size_t read(std::span<uint8_t> out);
+  // Removes up to n bytes from the front.
+  void drop(size_t n);
+  size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+
+  // Calls fn(const uint8_t*, size_t) for the contiguous pieces of [offset, size()) (offset
+  // counted from the front) until fn returns false.
+  template <typename Fn>
+  void for_each_piece(size_t offset, Fn&& fn) const {
+    size_t skip = offset + head_;
+    for (const auto& c : chunks_) {
+      if (skip >= c.len) {
+        skip -= c.len;
+        continue;
+      }
+      if (!fn(c.data.get() + skip, c.len - skip)) return;
+      skip = 0;
+    }
+  }
+
+ private:
+  struct Chunk {
+    std::unique_ptr<uint8_t[]> data;
+    size_t len = 0;
+  };
+  size_t chunk_size_;
+  std::deque<Chunk> chunks_;
+  size_t head_ = 0;  // bytes already consumed in chunks_.front()
+  size_t size_ = 0;
+};
+
+}  // namespace stoq::quic

@@ -1,0 +1,765 @@
+#include "quic/connection.h"
+
+#include <ngtcp2/ngtcp2_crypto_ossl.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+
+#include "tls/openssl_error.h"
+
+namespace stoq::quic {
+namespace {
+
+ngtcp2_path make_path(const SocketAddress& local, const SocketAddress& remote) {
+  ngtcp2_path p{};
+  p.local.addr = const_cast<sockaddr*>(local.data());
+  p.local.addrlen = local.size();
+  p.remote.addr = const_cast<sockaddr*>(remote.data());
+  p.remote.addrlen = remote.size();
+  return p;
+}
+
+bool random_bytes(uint8_t* out, size_t n) { return RAND_bytes(out, static_cast<int>(n)) == 1; }
+
+constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
+constexpr size_t kMaxIovecs = 16;
+
+}  // namespace
+
+Connection::Connection(const ConnectionParams& p, bool is_server)
+    : tls_(*p.tls),
+      transport_(p.transport),
+      host_(*p.host),
+      local_(p.local),
+      remote_(p.remote),
+      peer_name_(p.peer_name),
+      reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
+      is_server_(is_server),
+      packet_buf_(65536) {
+  conn_ref_.get_conn = &Connection::get_conn;
+  conn_ref_.user_data = this;
+}
+
+Connection::~Connection() {
+  release_streams(/*notify=*/false);
+  // ngtcp2's OpenSSL backend keeps pointers into the ngtcp2_conn until the SSL is freed:
+  // detach and free the SSL first (ngtcp2 README, libngtcp2_crypto_ossl).
+  if (ssl_ != nullptr) {
+    SSL_set_app_data(ssl_, nullptr);
+    SSL_free(ssl_);
+  }
+  if (ossl_ctx_ != nullptr) ngtcp2_crypto_ossl_ctx_del(ossl_ctx_);
+  if (conn_ != nullptr) ngtcp2_conn_del(conn_);
+}
+
+void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
+  cb = {};
+  if (is_server) {
+    cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
+  } else {
+    cb.client_initial = ngtcp2_crypto_client_initial_cb;
+    cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+  }
+  cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+  cb.encrypt = ngtcp2_crypto_encrypt_cb;
+  cb.decrypt = ngtcp2_crypto_decrypt_cb;
+  cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
+  cb.update_key = ngtcp2_crypto_update_key_cb;
+  cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
+  cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
+  cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
+  cb.version_negotiation = ngtcp2_crypto_version_negotiation_cb;
+  cb.rand = &Connection::rand_cb;
+  cb.get_new_connection_id = &Connection::get_new_cid_cb;
+  cb.remove_connection_id = &Connection::remove_cid_cb;
+  cb.handshake_completed = &Connection::handshake_completed_cb;
+  cb.stream_open = &Connection::stream_open_cb;
+  cb.recv_stream_data = &Connection::recv_stream_data_cb;
+  cb.acked_stream_data_offset = &Connection::acked_stream_data_cb;
+  cb.stream_close = &Connection::stream_close_cb;
+  cb.stream_reset = &Connection::stream_reset_cb;
+  cb.extend_max_stream_data = &Connection::extend_max_stream_data_cb;
+}
+
+void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
+  ngtcp2_settings_default(&s);
+  s.initial_ts = now;
+  s.max_tx_udp_payload_size = kMaxUdpPayload;
+  s.handshake_timeout = static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) *
+                        NGTCP2_MILLISECONDS;
+  s.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+  // Let the windows grow automatically up to 4x the initial values when the application
+  // keeps up, so a fast reader is not limited by a conservative start.
+  s.max_stream_window = transport_.stream_window * 4;
+  s.max_window = transport_.connection_window * 4;
+}
+
+void Connection::fill_params(ngtcp2_transport_params& p) const {
+  ngtcp2_transport_params_default(&p);
+  p.initial_max_stream_data_bidi_local = transport_.stream_window;
+  p.initial_max_stream_data_bidi_remote = transport_.stream_window;
+  p.initial_max_stream_data_uni = transport_.stream_window;
+  p.initial_max_data = transport_.connection_window;
+  p.initial_max_streams_bidi = transport_.max_streams_bidi;
+  p.initial_max_streams_uni = transport_.max_streams_uni;
+  p.max_idle_timeout =
+      static_cast<ngtcp2_duration>(transport_.idle_timeout.count()) * NGTCP2_MILLISECONDS;
+  p.active_connection_id_limit = 7;
+}
+
+Status Connection::init_tls() {
+  if (ngtcp2_crypto_ossl_ctx_new(&ossl_ctx_, nullptr) != 0) {
+    return {Errc::kTlsError, "ngtcp2_crypto_ossl_ctx_new failed"};
+  }
+  ssl_ = tls_.new_session(this, peer_name_);
+  if (ssl_ == nullptr) return tls::openssl_failure("SSL_new");
+  ngtcp2_crypto_ossl_ctx_set_ssl(ossl_ctx_, ssl_);
+  SSL_set_app_data(ssl_, &conn_ref_);
+  ngtcp2_conn_set_tls_native_handle(conn_, ossl_ctx_);
+  return ok_status();
+}
+
+Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p, Timestamp now) {
+  std::unique_ptr<Connection> c(new Connection(p, false));
+  ngtcp2_cid dcid{}, scid{};
+  dcid.datalen = kCidLength;
+  scid.datalen = kCidLength;
+  if (!random_bytes(dcid.data, dcid.datalen) || !random_bytes(scid.data, scid.datalen)) {
+    return {Errc::kInternal, "no randomness for connection IDs"};
+  }
+  ngtcp2_callbacks cb;
+  fill_callbacks(cb, false);
+  ngtcp2_settings settings;
+  c->fill_settings(settings, now);
+  ngtcp2_transport_params params;
+  c->fill_params(params);
+  ngtcp2_path path = make_path(c->local_, c->remote_);
+  int rv = ngtcp2_conn_client_new(&c->conn_, &dcid, &scid, &path, NGTCP2_PROTO_VER_V1, &cb,
+                                  &settings, &params, nullptr, c.get());
+  if (rv != 0) return {Errc::kQuicError, std::string("ngtcp2_conn_client_new: ") + ngtcp2_strerror(rv)};
+  c->created_ = now;
+  c->initial_scid_ = ConnectionId(scid);
+  c->scids_.push_back(c->initial_scid_);
+  if (auto st = c->init_tls(); !st) return {st.error(), st.reason()};
+  return c;
+}
+
+Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p,
+                                                       const ngtcp2_pkt_hd& hd, Timestamp now) {
+  std::unique_ptr<Connection> c(new Connection(p, true));
+  ngtcp2_cid scid{};
+  scid.datalen = kCidLength;
+  if (!random_bytes(scid.data, scid.datalen)) return {Errc::kInternal, "no randomness"};
+  ngtcp2_callbacks cb;
+  fill_callbacks(cb, true);
+  ngtcp2_settings settings;
+  c->fill_settings(settings, now);
+  ngtcp2_transport_params params;
+  c->fill_params(params);
+  params.original_dcid = hd.dcid;
+  params.original_dcid_present = 1;
+  params.stateless_reset_token_present = 1;
+  if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token,
+                                                   c->reset_secret_.data(),
+                                                   c->reset_secret_.size(), &scid) != 0) {
+    return {Errc::kInternal, "cannot derive the stateless reset token"};
+  }
+  ngtcp2_path path = make_path(c->local_, c->remote_);
+  int rv = ngtcp2_conn_server_new(&c->conn_, &hd.scid, &scid, &path, hd.version, &cb, &settings,
+                                  &params, nullptr, c.get());
+  if (rv != 0) return {Errc::kQuicError, std::string("ngtcp2_conn_server_new: ") + ngtcp2_strerror(rv)};
+  c->created_ = now;
+  c->initial_scid_ = ConnectionId(scid);
+  c->scids_.push_back(c->initial_scid_);
+  if (auto st = c->init_tls(); !st) return {st.error(), st.reason()};
+  return c;
+}
+
+// ---------------------------------------------------------------------------- I/O
+
+void Connection::read_datagram(const SocketAddress& local, const SocketAddress& remote,
+                               std::span<const uint8_t> data, uint8_t ecn, Timestamp now) {
+  if (state_ == State::kClosing) {
+    // RFC 9000 §10.2.1: answer packets in the closing state with the CONNECTION_CLOSE.
+    close_packet_pending_ = !close_packet_.empty();
+    if (close_packet_pending_) host_.on_wants_write(*this);
+    return;
+  }
+  if (state_ != State::kOpen) return;
+  ngtcp2_path path = make_path(local, remote);
+  ngtcp2_pkt_info pi{};
+  pi.ecn = ecn;
+  int rv = ngtcp2_conn_read_pkt(conn_, &path, &pi, data.data(), data.size(), now);
+  if (rv != 0) fail(rv, now);
+  if (handshake_done_ && handshake_at_ == 0) handshake_at_ = now;
+  dispatch_events();
+  host_.on_wants_write(*this);
+}
+
+size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max_packets) {
+  if (close_packet_pending_) {
+    close_packet_pending_ = false;
+    writer.write_packet(local_, remote_, close_packet_, 0);
+    return 1;
+  }
+  if (state_ != State::kOpen) return 0;
+  size_t count = 0;
+  ngtcp2_path_storage ps;
+  ngtcp2_path_storage_zero(&ps);
+  ngtcp2_pkt_info pi{};
+  ngtcp2_vec vecs[kMaxIovecs];
+  while (count < max_packets) {
+    std::shared_ptr<StreamState> s;
+    while (!send_queue_.empty()) {
+      auto& front = send_queue_.front();
+      bool has_work = !front->write_closed && !front->closed &&
+                      (front->unsent > 0 || (front->fin_queued && !front->fin_sent));
+      if (has_work) {
+        s = front;
+        break;
+      }
+      front->in_send_queue = false;
+      send_queue_.pop_front();
+    }
+    size_t nvec = 0;
+    uint32_t flags = NGTCP2_WRITE_STREAM_FLAG_MORE;
+    int64_t stream_id = -1;
+    if (s) {
+      stream_id = s->id;
+      size_t covered = 0;
+      const size_t offset = s->send_queue.size() - s->unsent;
+      s->send_queue.for_each_piece(offset, [&](const uint8_t* p, size_t n) {
+        vecs[nvec].base = const_cast<uint8_t*>(p);
+        vecs[nvec].len = n;
+        covered += n;
+        return ++nvec < kMaxIovecs;
+      });
+      if (s->fin_queued && covered == s->unsent) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
+    }
+    ngtcp2_ssize ndatalen = -1;
+    ngtcp2_ssize nwrite =
+        ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, packet_buf_.data(), kMaxUdpPayload,
+                                  &ndatalen, flags, stream_id, vecs, nvec, now);
+    if (s && ndatalen >= 0) {
+      s->unsent -= static_cast<size_t>(ndatalen);
+      if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) && s->unsent == 0) s->fin_sent = true;
+    }
+    if (nwrite < 0) {
+      if (nwrite == NGTCP2_ERR_WRITE_MORE) continue;
+      if (nwrite == NGTCP2_ERR_STREAM_DATA_BLOCKED || nwrite == NGTCP2_ERR_STREAM_SHUT_WR ||
+          nwrite == NGTCP2_ERR_STREAM_NOT_FOUND) {
+        // Blocked by the peer's flow control (re-queued by extend_max_stream_data) or gone.
+        if (nwrite != NGTCP2_ERR_STREAM_DATA_BLOCKED) s->write_closed = true;
+        s->in_send_queue = false;
+        send_queue_.pop_front();
+        continue;
+      }
+      fail(static_cast<int>(nwrite), now);
+      dispatch_events();
+      if (close_packet_pending_) {
+        close_packet_pending_ = false;
+        writer.write_packet(local_, remote_, close_packet_, 0);
+        ++count;
+      }
+      return count;
+    }
+    if (s && s->unsent == 0 && (!s->fin_queued || s->fin_sent)) {
+      s->in_send_queue = false;
+      send_queue_.pop_front();
+    } else if (s && send_queue_.size() > 1) {
+      // Round-robin between streams with data so none starves.
+      send_queue_.pop_front();
+      send_queue_.push_back(s);
+    }
+    if (nwrite == 0) break;
+    SocketAddress local(ps.path.local.addr, ps.path.local.addrlen);
+    SocketAddress remote(ps.path.remote.addr, ps.path.remote.addrlen);
+    writer.write_packet(local, remote, std::span(packet_buf_.data(), static_cast<size_t>(nwrite)),
+                        pi.ecn);
+    ++count;
+  }
+  ngtcp2_conn_update_pkt_tx_time(conn_, now);
+  return count;
+}
+
+Timestamp Connection::next_expiry() const {
+  if (close_packet_pending_) return 0;
+  switch (state_) {
+    case State::kOpen: return ngtcp2_conn_get_expiry(conn_);
+    case State::kClosing:
+    case State::kDraining: return close_deadline_;
+    case State::kDead: return 0;
+  }
+  return kNever;
+}
+
+void Connection::handle_expiry(Timestamp now) {
+  if (state_ == State::kOpen) {
+    int rv = ngtcp2_conn_handle_expiry(conn_, now);
+    if (rv != 0) fail(rv, now);
+    dispatch_events();
+    host_.on_wants_write(*this);
+  } else if ((state_ == State::kClosing || state_ == State::kDraining) && now >= close_deadline_) {
+    state_ = State::kDead;
+  }
+}
+
+bool Connection::finished(Timestamp now) const noexcept {
+  if (state_ == State::kDead) return !close_packet_pending_;
+  return (state_ == State::kClosing || state_ == State::kDraining) && now >= close_deadline_ &&
+         !close_packet_pending_;
+}
+
+// ---------------------------------------------------------------------------- closing
+
+void Connection::on_tls_failure(Errc code, std::string reason) {
+  if (tls_failure_code_ == Errc::kOk) {
+    tls_failure_code_ = code;
+    tls_failure_reason_ = std::move(reason);
+  }
+}
+
+CloseInfo Connection::close_info_from_tls(uint8_t alert) const {
+  CloseInfo info;
+  if (tls_failure_code_ != Errc::kOk) {
+    info.error = make_error_code(tls_failure_code_);
+    info.reason = tls_failure_reason_;
+    return info;
+  }
+  long verify = ssl_ != nullptr ? SSL_get_verify_result(ssl_) : X509_V_OK;
+  if (!is_server_ && verify != X509_V_OK) {
+    info.error = make_error_code(Errc::kCertificateInvalid);
+    info.reason = std::string("server certificate: ") + X509_verify_cert_error_string(verify);
+    return info;
+  }
+  info.error = make_error_code(Errc::kHandshakeFailed);
+  info.reason = std::string("local TLS alert ") + std::to_string(alert) + " (" +
+                tls::tls_alert_name(alert) + ")";
+  return info;
+}
+
+CloseInfo Connection::close_info_from_peer() const {
+  const ngtcp2_ccerr* e = ngtcp2_conn_get_ccerr(conn_);
+  CloseInfo info;
+  info.by_peer = true;
+  info.reason.assign(reinterpret_cast<const char*>(e->reason), e->reasonlen);
+  if (e->type == NGTCP2_CCERR_TYPE_APPLICATION) {
+    info.error = make_error_code(Errc::kPeerClosed);
+    info.app_error_code = e->error_code;
+    return info;
+  }
+  if (e->error_code >= NGTCP2_CRYPTO_ERROR && e->error_code <= NGTCP2_CRYPTO_ERROR + 0xff) {
+    auto alert = static_cast<uint8_t>(e->error_code - NGTCP2_CRYPTO_ERROR);
+    Errc code = Errc::kHandshakeFailed;
+    if (alert == 120) code = Errc::kAlpnMismatch;
+    if (alert >= 42 && alert <= 48) code = Errc::kCertificateInvalid;
+    info.error = make_error_code(code);
+    std::string what = std::string("peer sent TLS alert ") + std::to_string(alert) + " (" +
+                       tls::tls_alert_name(alert) + ")";
+    if (alert == 40) what += "; the peer may require a key-exchange group or signature we do not offer";
+    info.reason = info.reason.empty() ? what : what + ": " + info.reason;
+    return info;
+  }
+  info.error = make_error_code(e->error_code == NGTCP2_NO_ERROR ? Errc::kPeerClosed : Errc::kQuicError);
+  if (info.reason.empty()) info.reason = "transport error code " + std::to_string(e->error_code);
+  return info;
+}
+
+void Connection::set_closed(CloseInfo info) {
+  if (closed_reported_) return;
+  closed_reported_ = true;
+  close_info_ = std::move(info);
+  queue(EventKind::kClosed);
+}
+
+void Connection::enter_closing(const ngtcp2_ccerr& ccerr, Timestamp now) {
+  ngtcp2_path_storage ps;
+  ngtcp2_path_storage_zero(&ps);
+  ngtcp2_pkt_info pi{};
+  close_packet_.resize(kMaxUdpPayload);
+  ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &ps.path, &pi, close_packet_.data(),
+                                                      close_packet_.size(), &ccerr, now);
+  if (n > 0) {
+    close_packet_.resize(static_cast<size_t>(n));
+    close_packet_pending_ = true;
+    state_ = State::kClosing;
+    close_deadline_ = now + 3 * ngtcp2_conn_get_pto(conn_);
+  } else {
+    close_packet_.clear();
+    state_ = State::kDead;
+  }
+  host_.on_wants_write(*this);
+}
+
+void Connection::fail(int liberr, Timestamp now) {
+  if (state_ != State::kOpen) return;
+  switch (liberr) {
+    case NGTCP2_ERR_DRAINING:
+      state_ = State::kDraining;
+      close_deadline_ = now + 3 * ngtcp2_conn_get_pto(conn_);
+      set_closed(close_info_from_peer());
+      return;
+    case NGTCP2_ERR_DROP_CONN:
+      state_ = State::kDead;
+      set_closed({make_error_code(Errc::kQuicError), "connection dropped", 0, false});
+      return;
+    case NGTCP2_ERR_IDLE_CLOSE:
+      state_ = State::kDead;
+      set_closed({make_error_code(handshake_done_ ? Errc::kIdleTimeout : Errc::kHandshakeTimeout),
+                  handshake_done_ ? "no packet from the peer within the idle timeout"
+                                  : "no answer from the peer during the handshake",
+                  0, false});
+      return;
+    case NGTCP2_ERR_HANDSHAKE_TIMEOUT:
+      state_ = State::kDead;
+      set_closed({make_error_code(Errc::kHandshakeTimeout), "handshake did not complete in time",
+                  0, false});
+      return;
+    default: break;
+  }
+  ngtcp2_ccerr ccerr;
+  ngtcp2_ccerr_default(&ccerr);
+  if (liberr == NGTCP2_ERR_CRYPTO) {
+    uint8_t alert = ngtcp2_conn_get_tls_alert(conn_);
+    ngtcp2_ccerr_set_tls_alert(&ccerr, alert, nullptr, 0);
+    set_closed(close_info_from_tls(alert));
+  } else {
+    ngtcp2_ccerr_set_liberr(&ccerr, liberr, nullptr, 0);
+    set_closed({make_error_code(Errc::kQuicError), ngtcp2_strerror(liberr), 0, false});
+  }
+  enter_closing(ccerr, now);
+}
+
+void Connection::close(uint64_t app_code, std::string_view reason, Timestamp now) {
+  if (state_ != State::kOpen) return;
+  ngtcp2_ccerr ccerr;
+  ngtcp2_ccerr_default(&ccerr);
+  ngtcp2_ccerr_set_application_error(&ccerr, app_code,
+                                     reinterpret_cast<const uint8_t*>(reason.data()),
+                                     reason.size());
+  set_closed({make_error_code(Errc::kApplicationClosed), std::string(reason), app_code, false});
+  enter_closing(ccerr, now);
+  dispatch_events();
+}
+
+// ---------------------------------------------------------------------------- events
+
+void Connection::queue(EventKind kind, std::shared_ptr<StreamState> s) {
+  events_.push_back({kind, std::move(s)});
+}
+
+void Connection::dispatch_events() {
+  if (dispatching_) return;  // an application callback caused this; the outer loop continues
+  dispatching_ = true;
+  for (size_t i = 0; i < events_.size(); ++i) {
+    Event ev = events_[i];  // copy: callbacks may queue more events
+    StreamState* s = ev.stream.get();
+    switch (ev.kind) {
+      case EventKind::kHandshake: host_.on_handshake_completed(*this); break;
+      case EventKind::kRemoteStream: host_.on_remote_stream(*this, ev.stream); break;
+      case EventKind::kReadable:
+        if (s->on_readable) s->on_readable();
+        break;
+      case EventKind::kWritable:
+        if (s->on_writable) s->on_writable();
+        break;
+      case EventKind::kStreamClosed: {
+        // The stream is over: release the application's callbacks (and what they capture).
+        auto cb = std::move(s->on_closed);
+        s->on_closed = nullptr;
+        s->on_readable = nullptr;
+        s->on_writable = nullptr;
+        if (cb) cb(s->close_error, s->close_app_code);
+        break;
+      }
+      case EventKind::kClosed:
+        release_streams(/*notify=*/true);
+        host_.on_closed(*this, close_info_);
+        break;
+    }
+  }
+  events_.clear();
+  dispatching_ = false;
+}
+
+void Connection::release_streams(bool notify) {
+  // The connection is over: every stream still open ends with the connection's error, and
+  // handles held by the application stop referring to this object.
+  for (auto& [id, s] : streams_) {
+    s->conn = nullptr;
+    if (!s->closed) {
+      s->closed = true;
+      s->close_error = close_info_.error ? close_info_.error : make_error_code(Errc::kClosed);
+      auto cb = std::move(s->on_closed);
+      s->on_closed = nullptr;
+      s->on_readable = nullptr;
+      s->on_writable = nullptr;
+      if (notify && cb) cb(s->close_error, close_info_.app_error_code);
+    }
+  }
+  streams_.clear();
+  send_queue_.clear();
+}
+
+// ---------------------------------------------------------------------------- streams
+
+std::shared_ptr<StreamState> Connection::find_stream(int64_t id) const {
+  auto it = streams_.find(id);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<StreamState> Connection::adopt_stream(int64_t id) {
+  auto s = std::make_shared<StreamState>(id);
+  s->conn = this;
+  // A unidirectional stream opened by the peer has no send side, one we opened no receive.
+  const bool uni = ngtcp2_is_bidi_stream(id) == 0;
+  const bool local = (id & 1) == (is_server_ ? 1 : 0);
+  if (uni && !local) s->write_closed = true;
+  if (uni && local) s->read_closed = true;
+  streams_[id] = s;
+  return s;
+}
+
+Result<std::shared_ptr<StreamState>> Connection::open_stream(bool bidi) {
+  if (state_ != State::kOpen) return {Errc::kClosed, "connection is closed"};
+  int64_t id = -1;
+  int rv = bidi ? ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr)
+                : ngtcp2_conn_open_uni_stream(conn_, &id, nullptr);
+  if (rv == NGTCP2_ERR_STREAM_ID_BLOCKED) {
+    return {Errc::kStreamLimit, "the peer's stream limit is reached; retry when streams close"};
+  }
+  if (rv != 0) return {Errc::kQuicError, ngtcp2_strerror(rv)};
+  return adopt_stream(id);
+}
+
+size_t Connection::stream_writable(const StreamState& s) const {
+  if (s.write_closed || s.fin_queued || s.closed) return 0;
+  const size_t buffered = s.send_queue.size();
+  return buffered >= transport_.stream_send_buffer ? 0 : transport_.stream_send_buffer - buffered;
+}
+
+void Connection::schedule_send(StreamState& s) {
+  if (!s.in_send_queue) {
+    auto sp = find_stream(s.id);
+    if (!sp) return;
+    s.in_send_queue = true;
+    send_queue_.push_back(std::move(sp));
+  }
+  host_.on_wants_write(*this);
+}
+
+Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t> data) {
+  if (state_ != State::kOpen || s.closed) return {Errc::kClosed, "stream is closed"};
+  if (s.write_closed) return {Errc::kClosed, "stream is closed for writing"};
+  if (s.fin_queued) return {Errc::kInvalidArgument, "write after finish()"};
+  size_t room = stream_writable(s);
+  if (room == 0) {
+    s.want_writable = true;
+    return {Errc::kWouldBlock};
+  }
+  size_t n = std::min(room, data.size());
+  s.send_queue.append(data.first(n));
+  s.send_end += n;
+  s.unsent += n;
+  if (n < data.size()) s.want_writable = true;
+  if (n > 0) schedule_send(s);
+  return n;
+}
+
+Status Connection::stream_finish(StreamState& s) {
+  if (state_ != State::kOpen || s.closed) return {Errc::kClosed, "stream is closed"};
+  if (s.write_closed) return {Errc::kClosed, "stream is closed for writing"};
+  if (!s.fin_queued) {
+    s.fin_queued = true;
+    schedule_send(s);
+  }
+  return ok_status();
+}
+
+Result<size_t> Connection::stream_read(StreamState& s, std::span<uint8_t> out) {
+  auto r = read_buffered(s, out);
+  if (!r) return r;
+  size_t n = *r;
+  if (n > 0 && state_ == State::kOpen) {
+    // Flow-control credit is returned only as the application consumes data, so a slow
+    // reader throttles the sender instead of growing our buffers.
+    ngtcp2_conn_extend_max_stream_offset(conn_, s.id, n);
+    ngtcp2_conn_extend_max_offset(conn_, n);
+    host_.on_wants_write(*this);
+  }
+  return n;
+}
+
+void Connection::stream_reset(StreamState& s, uint64_t app_code) {
+  if (state_ != State::kOpen || s.closed) return;
+  ngtcp2_conn_shutdown_stream_write(conn_, 0, s.id, app_code);
+  s.write_closed = true;
+  host_.on_wants_write(*this);
+}
+
+void Connection::stream_stop_sending(StreamState& s, uint64_t app_code) {
+  if (state_ != State::kOpen || s.closed) return;
+  ngtcp2_conn_shutdown_stream_read(conn_, 0, s.id, app_code);
+  s.read_closed = true;
+  host_.on_wants_write(*this);
+}
+
+// ---------------------------------------------------------------------------- info
+
+std::vector<ConnectionId> Connection::local_cids() const { return scids_; }
+
+ConnectionInfo Connection::info() const {
+  ConnectionInfo i;
+  i.is_server = is_server_;
+  i.handshake_complete = handshake_done_;
+  i.local = local_;
+  i.remote = remote_;
+  if (ssl_ != nullptr) {
+    if (const char* g = SSL_get0_group_name(ssl_)) i.tls_group = g;
+    if (const char* c = SSL_get_cipher_name(ssl_)) i.cipher_suite = c;
+    const char* sig = nullptr;
+    if (SSL_get0_peer_signature_name(ssl_, &sig) == 1 && sig != nullptr) {
+      i.peer_signature_algorithm = sig;
+    }
+    const unsigned char* alpn = nullptr;
+    unsigned alpn_len = 0;
+    SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
+    if (alpn != nullptr) i.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+  }
+  if (handshake_done_) {
+    i.handshake_duration = std::chrono::microseconds((handshake_at_ - created_) / 1000);
+  }
+  if (conn_ != nullptr) {
+    ngtcp2_conn_info ci;
+    ngtcp2_conn_get_conn_info(conn_, &ci);
+    i.rtt_latest = std::chrono::microseconds(ci.latest_rtt / 1000);
+    i.rtt_min = std::chrono::microseconds(ci.min_rtt / 1000);
+    i.rtt_smoothed = std::chrono::microseconds(ci.smoothed_rtt / 1000);
+    i.rtt_var = std::chrono::microseconds(ci.rttvar / 1000);
+    i.cwnd = ci.cwnd;
+    i.bytes_in_flight = ci.bytes_in_flight;
+    i.bytes_sent = ci.bytes_sent;
+    i.bytes_received = ci.bytes_recv;
+    i.packets_sent = ci.pkt_sent;
+    i.packets_received = ci.pkt_recv;
+    i.packets_lost = ci.pkt_lost;
+  }
+  return i;
+}
+
+// ---------------------------------------------------------------------------- callbacks
+
+ngtcp2_conn* Connection::get_conn(ngtcp2_crypto_conn_ref* ref) {
+  return static_cast<Connection*>(ref->user_data)->conn_;
+}
+
+void Connection::rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx*) {
+  random_bytes(dest, len);
+}
+
+int Connection::get_new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t cidlen,
+                               void* user) {
+  auto* self = static_cast<Connection*>(user);
+  cid->datalen = cidlen;
+  if (!random_bytes(cid->data, cidlen)) return NGTCP2_ERR_CALLBACK_FAILURE;
+  if (ngtcp2_crypto_generate_stateless_reset_token(token, self->reset_secret_.data(),
+                                                   self->reset_secret_.size(), cid) != 0) {
+    return NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  ConnectionId id(*cid);
+  self->scids_.push_back(id);
+  self->host_.on_cid_added(*self, id);
+  return 0;
+}
+
+int Connection::remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* user) {
+  auto* self = static_cast<Connection*>(user);
+  ConnectionId id(*cid);
+  std::erase(self->scids_, id);
+  self->host_.on_cid_removed(*self, id);
+  return 0;
+}
+
+int Connection::handshake_completed_cb(ngtcp2_conn*, void* user) {
+  auto* self = static_cast<Connection*>(user);
+  self->handshake_done_ = true;
+  self->queue(EventKind::kHandshake);
+  return 0;
+}
+
+int Connection::stream_open_cb(ngtcp2_conn*, int64_t id, void* user) {
+  auto* self = static_cast<Connection*>(user);
+  self->queue(EventKind::kRemoteStream, self->adopt_stream(id));
+  return 0;
+}
+
+int Connection::recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t,
+                                    const uint8_t* data, size_t len, void* user, void*) {
+  auto* self = static_cast<Connection*>(user);
+  auto s = self->find_stream(id);
+  if (!s) return 0;
+  if (len > 0) s->recv_queue.append({data, len});
+  if (flags & NGTCP2_STREAM_DATA_FLAG_FIN) s->fin_received = true;
+  if (s->read_closed) {
+    // The application stopped reading: give the credit back and discard.
+    ngtcp2_conn_extend_max_stream_offset(self->conn_, id, s->recv_queue.size());
+    ngtcp2_conn_extend_max_offset(self->conn_, s->recv_queue.size());
+    s->recv_queue.drop(s->recv_queue.size());
+    return 0;
+  }
+  self->queue(EventKind::kReadable, s);
+  return 0;
+}
+
+int Connection::acked_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len,
+                                     void* user, void*) {
+  auto* self = static_cast<Connection*>(user);
+  auto s = self->find_stream(id);
+  if (!s) return 0;
+  s->send_queue.drop(static_cast<size_t>(len));
+  if (s->want_writable && self->stream_writable(*s) > 0) {
+    s->want_writable = false;
+    self->queue(EventKind::kWritable, s);
+  }
+  return 0;
+}
+
+int Connection::stream_close_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t app_code,
+                                void* user, void*) {
+  auto* self = static_cast<Connection*>(user);
+  auto s = self->find_stream(id);
+  if (!s) return 0;
+  s->closed = true;
+  s->close_app_code = (flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) ? app_code : 0;
+  if (s->read_reset) s->close_error = make_error_code(Errc::kStreamReset);
+  self->streams_.erase(id);
+  s->conn = nullptr;
+  // Data already received stays readable through the handle after the close.
+  if (!s->recv_queue.empty() || s->fin_received) self->queue(EventKind::kReadable, s);
+  self->queue(EventKind::kStreamClosed, s);
+  return 0;
+}
+
+int Connection::stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t app_code,
+                                void* user, void*) {
+  auto* self = static_cast<Connection*>(user);
+  auto s = self->find_stream(id);
+  if (!s) return 0;
+  s->read_reset = true;
+  s->reset_code = app_code;
+  self->queue(EventKind::kReadable, s);
+  return 0;
+}
+
+int Connection::extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, void* user,
+                                          void*) {
+  auto* self = static_cast<Connection*>(user);
+  if (auto s = self->find_stream(id); s && (s->unsent > 0 || (s->fin_queued && !s->fin_sent))) {
+    self->schedule_send(*s);
+  }
+  return 0;
+}
+
+}  // namespace stoq::quic

@@ -1,0 +1,193 @@
+// One QUIC connection: ngtcp2_conn + OpenSSL SSL, without any I/O.
+//
+// Bytes and timestamps go in (read_datagram, handle_expiry), packets come out
+// (write_packets) and next_expiry() says when to call handle_expiry. Events for the
+// application are queued while ngtcp2 runs and delivered afterwards, so application code
+// never runs inside an ngtcp2 callback.
+//
+// Threading: not thread-safe; one thread (the endpoint's loop) drives it.
+#pragma once
+
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "quic/clock.h"
+#include "quic/connection_id.h"
+#include "quic/stream_state.h"
+#include "stoq/address.h"
+#include "stoq/config.h"
+#include "stoq/connection_info.h"
+#include "stoq/error.h"
+#include "tls/tls_context.h"
+
+typedef struct ngtcp2_crypto_ossl_ctx ngtcp2_crypto_ossl_ctx;
+
+namespace stoq::quic {
+
+class Connection;
+
+// The environment of a connection (injected, so tests can drive it without sockets).
+class ConnectionHost {
+ public:
+  virtual ~ConnectionHost() = default;
+  virtual void on_handshake_completed(Connection& conn) = 0;
+  virtual void on_remote_stream(Connection& conn, std::shared_ptr<StreamState> stream) = 0;
+  virtual void on_closed(Connection& conn, const CloseInfo& info) = 0;
+  // Routing: packets addressed to `cid` belong to this connection from now on / no longer.
+  virtual void on_cid_added(Connection& conn, const ConnectionId& cid) = 0;
+  virtual void on_cid_removed(Connection& conn, const ConnectionId& cid) = 0;
+  // Something is ready to send; call write_packets() soon (outside this callback is fine).
+  virtual void on_wants_write(Connection& conn) = 0;
+};
+
+// Receives the packets write_packets() produces.
+class PacketWriter {
+ public:
+  virtual ~PacketWriter() = default;
+  virtual void write_packet(const SocketAddress& local, const SocketAddress& remote,
+                            std::span<const uint8_t> packet, uint8_t ecn) = 0;
+};
+
+struct ConnectionParams {
+  const tls::TlsContext* tls = nullptr;  // must outlive the connection
+  TransportConfig transport;
+  ConnectionHost* host = nullptr;  // must outlive the connection
+  SocketAddress local;
+  SocketAddress remote;
+  std::string peer_name;  // client: name to verify in the server certificate
+  // Endpoint secret for stateless reset tokens (32 bytes).
+  std::span<const uint8_t> reset_secret;
+};
+
+class Connection : private tls::TlsObserver {
+ public:
+  static Result<std::unique_ptr<Connection>> client(const ConnectionParams& p, Timestamp now);
+  // `hd` is the result of ngtcp2_accept() on the client's first Initial.
+  static Result<std::unique_ptr<Connection>> server(const ConnectionParams& p,
+                                                    const ngtcp2_pkt_hd& hd, Timestamp now);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Feeds one received UDP datagram. Errors are not returned: a fatal one closes the
+  // connection (on_closed is delivered).
+  void read_datagram(const SocketAddress& local, const SocketAddress& remote,
+                     std::span<const uint8_t> data, uint8_t ecn, Timestamp now);
+  // Produces up to max_packets packets; returns how many. Returns max_packets when more
+  // may be ready (call again), fewer when limited by data, flow or congestion control.
+  size_t write_packets(Timestamp now, PacketWriter& writer, size_t max_packets);
+  Timestamp next_expiry() const;
+  void handle_expiry(Timestamp now);
+
+  // Stream operations, used by the public Stream handle.
+  Result<std::shared_ptr<StreamState>> open_stream(bool bidi);
+  Result<size_t> stream_write(StreamState& s, std::span<const uint8_t> data);
+  Status stream_finish(StreamState& s);
+  Result<size_t> stream_read(StreamState& s, std::span<uint8_t> out);
+  void stream_reset(StreamState& s, uint64_t app_code);
+  void stream_stop_sending(StreamState& s, uint64_t app_code);
+  size_t stream_writable(const StreamState& s) const;
+
+  // Closes with an application error code; the CONNECTION_CLOSE goes out with the next
+  // write_packets(). on_closed is delivered.
+  void close(uint64_t app_code, std::string_view reason, Timestamp now);
+
+  bool is_server() const noexcept { return is_server_; }
+  bool handshake_completed() const noexcept { return handshake_done_; }
+  bool is_open() const noexcept { return state_ == State::kOpen; }
+  // True when the connection can be deleted (closing/draining period over, or dead).
+  bool finished(Timestamp now) const noexcept;
+  ConnectionInfo info() const;
+  const ConnectionId& initial_cid() const noexcept { return initial_scid_; }
+  const CloseInfo& close_info() const noexcept { return close_info_; }
+  std::vector<ConnectionId> local_cids() const;
+
+ private:
+  enum class State { kOpen, kClosing, kDraining, kDead };
+  enum class EventKind { kHandshake, kRemoteStream, kReadable, kWritable, kStreamClosed, kClosed };
+  struct Event {
+    EventKind kind;
+    std::shared_ptr<StreamState> stream;
+  };
+
+  explicit Connection(const ConnectionParams& p, bool is_server);
+  Status init_tls();
+  static void fill_callbacks(ngtcp2_callbacks& cb, bool is_server);
+  void fill_settings(ngtcp2_settings& s, Timestamp now) const;
+  void fill_params(ngtcp2_transport_params& p) const;
+
+  void on_tls_failure(Errc code, std::string reason) override;
+  void fail(int liberr, Timestamp now);
+  void enter_closing(const ngtcp2_ccerr& ccerr, Timestamp now);
+  void set_closed(CloseInfo info);
+  CloseInfo close_info_from_peer() const;
+  CloseInfo close_info_from_tls(uint8_t alert) const;
+  void dispatch_events();
+  void queue(EventKind kind, std::shared_ptr<StreamState> s = nullptr);
+  void schedule_send(StreamState& s);
+  std::shared_ptr<StreamState> find_stream(int64_t id) const;
+  std::shared_ptr<StreamState> adopt_stream(int64_t id);
+  void release_streams(bool notify);
+
+  // ngtcp2 callbacks.
+  static ngtcp2_conn* get_conn(ngtcp2_crypto_conn_ref* ref);
+  static void rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx);
+  static int get_new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t cidlen,
+                            void* user);
+  static int remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* user);
+  static int handshake_completed_cb(ngtcp2_conn*, void* user);
+  static int stream_open_cb(ngtcp2_conn*, int64_t id, void* user);
+  static int recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t offset,
+                                 const uint8_t* data, size_t len, void* user, void* suser);
+  static int acked_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t offset, uint64_t len,
+                                  void* user, void* suser);
+  static int stream_close_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t app_code,
+                             void* user, void* suser);
+  static int stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t final_size, uint64_t app_code,
+                             void* user, void* suser);
+  static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,
+                                       void* suser);
+
+  const tls::TlsContext& tls_;
+  TransportConfig transport_;
+  ConnectionHost& host_;
+  SocketAddress local_;
+  SocketAddress remote_;
+  std::string peer_name_;
+  std::vector<uint8_t> reset_secret_;
+  bool is_server_;
+
+  ngtcp2_conn* conn_ = nullptr;
+  ngtcp2_crypto_ossl_ctx* ossl_ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  ngtcp2_crypto_conn_ref conn_ref_{};
+  ConnectionId initial_scid_;
+  std::vector<ConnectionId> scids_;
+
+  State state_ = State::kOpen;
+  bool handshake_done_ = false;
+  Timestamp created_ = 0;
+  Timestamp handshake_at_ = 0;
+  Timestamp close_deadline_ = 0;
+  std::vector<uint8_t> close_packet_;
+  bool close_packet_pending_ = false;
+  CloseInfo close_info_;
+  bool closed_reported_ = false;
+  Errc tls_failure_code_ = Errc::kOk;
+  std::string tls_failure_reason_;
+
+  std::unordered_map<int64_t, std::shared_ptr<StreamState>> streams_;
+  std::deque<std::shared_ptr<StreamState>> send_queue_;
+  std::vector<Event> events_;
+  bool dispatching_ = false;
+  std::vector<uint8_t> packet_buf_;
+};
+
+}  // namespace stoq::quic

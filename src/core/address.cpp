@@ -102,25 +102,20 @@ bool SocketAddress::is_any() const noexcept {
 }
 
 std::string SocketAddress::to_string() const {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (ss_.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr, buf, sizeof(buf));
-    return std::string(buf) + ":" + std::to_string(port());
-  }
-  if (ss_.ss_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_addr, buf,
-              sizeof(buf));
-    return "[" + std::string(buf) + "]:" + std::to_string(port());
-  }
+  if (ss_.ss_family == AF_INET) return host() + ":" + std::to_string(port());
+  if (ss_.ss_family == AF_INET6) return "[" + host() + "]:" + std::to_string(port());
   return "(none)";
 }
 
 std::string SocketAddress::host() const {
-  std::string s = to_string();
-  if (s.empty() || s == "(none)") return {};
-  s.erase(s.rfind(':'));
-  if (s.front() == '[') s = s.substr(1, s.size() - 2);
-  return s;
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (ss_.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr, buf, sizeof(buf));
+  } else if (ss_.ss_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_addr, buf,
+              sizeof(buf));
+  }
+  return buf;
 }
 
 bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept {

@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include "stoq/address.h"
+#include "stoq/error.h"
+#include "stoq/sha256.h"
+
+namespace stoq {
+namespace {
+
+TEST(Error, CategoryAndMessages) {
+  std::error_code ec = Errc::kPolicyViolation;
+  EXPECT_STREQ(ec.category().name(), "stoq");
+  EXPECT_EQ(ec.message(), "security policy not met");
+  Result<int> r(Errc::kWouldBlock, "later");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), Errc::kWouldBlock);
+  EXPECT_EQ(r.message(), "operation would block: later");
+  Result<int> v(5);
+  EXPECT_EQ(*v, 5);
+}
+
+TEST(Address, ParsesV4V6AndPortOnly) {
+  auto a = SocketAddress::parse("127.0.0.1:4433");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->to_string(), "127.0.0.1:4433");
+  EXPECT_EQ(a->host(), "127.0.0.1");
+  auto b = SocketAddress::parse("[::1]:99");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->to_string(), "[::1]:99");
+  auto c = SocketAddress::parse(":4433");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->is_any());
+  EXPECT_EQ(c->family(), AF_INET6);
+}
+
+TEST(Address, RejectsGarbage) {
+  EXPECT_FALSE(SocketAddress::parse("1.2.3.4:99999").ok());
+  EXPECT_FALSE(SocketAddress::parse("[::1:5").ok());
+  EXPECT_FALSE(SocketAddress::parse("host:port").ok());
+  EXPECT_EQ(SocketAddress::parse("1.2.3.4:x").error(), Errc::kAddressError);
+}
+
+TEST(Sha256, KnownVector) {
+  Sha256 h;
+  std::string abc = "abc";
+  h.update({reinterpret_cast<const uint8_t*>(abc.data()), abc.size()});
+  EXPECT_EQ(Sha256::hex(h.finish()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace stoq

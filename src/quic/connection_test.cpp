@@ -1,0 +1,183 @@
+// Sans-IO tests of the QUIC connection: two connections joined by an in-memory link with a
+// virtual clock (tests/support/memory_link.h). No sockets, no sleeping.
+#include "quic/connection.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "memory_link.h"
+#include "stoq/sha256.h"
+#include "test_pki.h"
+
+namespace stoq::quic {
+namespace {
+
+using testing::MemoryLink;
+
+class ConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ctx_ = testing::test_context();
+    ASSERT_TRUE(ctx_);
+    pki_ = testing::make_test_pki(*ctx_);
+    ASSERT_TRUE(pki_);
+  }
+
+  std::unique_ptr<tls::TlsContext> server_tls(KexPolicy kex = KexPolicy::kHybridRequired) {
+    TlsConfig c;
+    c.cert_chain_file = pki_->chain_file;
+    c.private_key_file = pki_->key_file;
+    c.kex = kex;
+    auto t = tls::TlsContext::create(ctx_, c, tls::Role::kServer);
+    EXPECT_TRUE(t.ok()) << t.message();
+    return t ? std::move(t).value() : nullptr;
+  }
+
+  std::unique_ptr<tls::TlsContext> client_tls(KexPolicy kex = KexPolicy::kHybridRequired,
+                                              std::string ca = {}) {
+    TlsConfig c;
+    c.ca_file = ca.empty() ? pki_->ca_file : ca;
+    c.kex = kex;
+    auto t = tls::TlsContext::create(ctx_, c, tls::Role::kClient);
+    EXPECT_TRUE(t.ok()) << t.message();
+    return t ? std::move(t).value() : nullptr;
+  }
+
+  std::shared_ptr<Context> ctx_;
+  std::unique_ptr<testing::TestPki> pki_;
+  TransportConfig transport_;
+};
+
+TEST_F(ConnectionTest, HybridHandshakeNegotiatesX25519MLKEM768) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established && link.server_established; }));
+  auto info = link.client()->info();
+  EXPECT_EQ(info.tls_group, "X25519MLKEM768");
+  EXPECT_EQ(info.alpn, "stoq/1");
+  EXPECT_EQ(info.cipher_suite, "TLS_AES_128_GCM_SHA256");
+  EXPECT_EQ(info.peer_signature_algorithm, "ed25519");
+  EXPECT_EQ(link.server()->info().tls_group, "X25519MLKEM768");
+}
+
+TEST_F(ConnectionTest, ClassicalClientRefusedByHybridRequiredServer) {
+  auto st = server_tls(KexPolicy::kHybridRequired);
+  auto ct = client_tls(KexPolicy::kClassical);
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_closed && link.server_closed; }));
+  EXPECT_FALSE(link.client_established);
+  EXPECT_EQ(link.server_close.error, Errc::kPolicyViolation);
+  EXPECT_NE(link.server_close.reason.find("hybrid-required"), std::string::npos)
+      << link.server_close.reason;
+  EXPECT_EQ(link.client_close.error, Errc::kHandshakeFailed);
+  EXPECT_NE(link.client_close.reason.find("handshake_failure"), std::string::npos)
+      << link.client_close.reason;
+}
+
+TEST_F(ConnectionTest, HybridPreferredServerAcceptsClassicalClient) {
+  auto st = server_tls(KexPolicy::kHybridPreferred);
+  auto ct = client_tls(KexPolicy::kClassical);
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established; }));
+  EXPECT_EQ(link.client()->info().tls_group, "x25519");
+}
+
+TEST_F(ConnectionTest, UntrustedCaIsRejected) {
+  auto st = server_tls();
+  auto ct = client_tls(KexPolicy::kHybridRequired, pki_->other_ca_file);
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_closed; }));
+  EXPECT_FALSE(link.client_established);
+  EXPECT_EQ(link.client_close.error, Errc::kCertificateInvalid) << link.client_close.reason;
+  ASSERT_TRUE(link.run_until([&] { return link.server_closed; }));
+  EXPECT_EQ(link.server_close.error, Errc::kCertificateInvalid) << link.server_close.reason;
+}
+
+TEST_F(ConnectionTest, StreamDataArrivesIntactUnderLoss) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  MemoryLink::Options opts;
+  opts.loss = 0.05;
+  opts.seed = 42;
+  opts.one_way_delay_ns = 10'000'000;
+  MemoryLink link(*ct, *st, transport_, opts);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established; }));
+  auto s = link.client()->open_stream(true);
+  ASSERT_TRUE(s.ok());
+  std::vector<uint8_t> payload(3 << 20);
+  std::iota(payload.begin(), payload.end(), uint8_t{1});
+  size_t written = 0;
+  Sha256 got;
+  size_t received = 0;
+  bool fin = false;
+  std::vector<uint8_t> buf(65536);
+  ASSERT_TRUE(link.run_until(
+      [&]() -> bool {
+        if (written < payload.size()) {
+          auto w = link.client()->stream_write(**s, std::span(payload).subspan(written));
+          if (w) written += *w;
+          if (written == payload.size()) {
+            EXPECT_TRUE(link.client()->stream_finish(**s).ok());
+          }
+        }
+        for (auto& rs : link.server_streams) {
+          for (;;) {
+            auto r = link.server()->stream_read(*rs, buf);
+            if (!r || *r == 0) {
+              fin = r.ok();
+              break;
+            }
+            got.update({buf.data(), *r});
+            received += *r;
+          }
+        }
+        return fin;
+      },
+      120'000'000'000ull));
+  EXPECT_EQ(received, payload.size());
+  Sha256 want;
+  want.update(payload);
+  EXPECT_EQ(got.finish(), want.finish());
+  EXPECT_GT(link.packets_dropped, 0u);
+}
+
+TEST_F(ConnectionTest, ApplicationCloseReachesPeerWithCodeAndReason) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.server_established; }));
+  link.client()->close(77, "bye", link.now());
+  ASSERT_TRUE(link.run_until([&] { return link.server_closed; }));
+  EXPECT_EQ(link.client_close.error, Errc::kApplicationClosed);
+  EXPECT_EQ(link.server_close.error, Errc::kPeerClosed);
+  EXPECT_EQ(link.server_close.app_error_code, 77u);
+  EXPECT_EQ(link.server_close.reason, "bye");
+  EXPECT_TRUE(link.server_close.by_peer);
+}
+
+TEST_F(ConnectionTest, IdleTimeoutClosesSilentConnection) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  transport_.idle_timeout = std::chrono::milliseconds(500);
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_closed && link.server_closed; }));
+  EXPECT_EQ(link.client_close.error, Errc::kIdleTimeout);
+  EXPECT_EQ(link.server_close.error, Errc::kIdleTimeout);
+  EXPECT_LT(link.now(), 1'000'000'000ull + 2'000'000'000ull);  // virtual time, not wall time
+}
+
+TEST_F(ConnectionTest, StreamLimitIsReported) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  transport_.max_streams_bidi = 3;
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established; }));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(link.client()->open_stream(true).ok());
+  auto r = link.client()->open_stream(true);
+  EXPECT_EQ(r.error(), Errc::kStreamLimit);
+}
+
+}  // namespace
+}  // namespace stoq::quic

@@ -616,7 +616,9 @@ ConnectionInfo Connection::info() const {
   i.handshake_complete = handshake_done_;
   i.local = local_;
   i.remote = remote_;
-  if (ssl_ != nullptr) {
+  // OpenSSL's accessors are only safe once a session exists (SSL_get0_group_name crashes on
+  // a server whose handshake failed in the ClientHello callback).
+  if (ssl_ != nullptr && handshake_done_) {
     if (const char* g = SSL_get0_group_name(ssl_)) i.tls_group = g;
     if (const char* c = SSL_get_cipher_name(ssl_)) i.cipher_suite = c;
     const char* sig = nullptr;
@@ -737,7 +739,9 @@ int Connection::stream_close_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64
   self->streams_.erase(id);
   s->conn = nullptr;
   // Data already received stays readable through the handle after the close.
-  if (!s->recv_queue.empty() || s->fin_received) self->queue(EventKind::kReadable, s);
+  if (!s->recv_queue.empty() || (s->fin_received && !s->eof_delivered)) {
+    self->queue(EventKind::kReadable, s);
+  }
   self->queue(EventKind::kStreamClosed, s);
   return 0;
 }

@@ -1,0 +1,155 @@
+#include "crypto/falcon/codec.h"
+
+namespace stoq::falcon::detail {
+namespace {
+
+// MSB-first bit writer over a bounded buffer.
+class BitWriter {
+ public:
+  explicit BitWriter(std::span<std::uint8_t> out) : out_(out) {}
+
+  // Appends the low `count` bits of `value` (count <= 24).
+  bool put(std::uint32_t value, unsigned count) {
+    acc_ = (acc_ << count) | (value & ((1u << count) - 1));
+    acc_len_ += count;
+    while (acc_len_ >= 8) {
+      acc_len_ -= 8;
+      if (pos_ >= out_.size()) return false;
+      out_[pos_++] = static_cast<std::uint8_t>(acc_ >> acc_len_);
+    }
+    return true;
+  }
+
+  // Flushes the partial byte, zero-padded. Returns total bytes, or 0 on overflow.
+  std::size_t finish() {
+    if (acc_len_ > 0) {
+      if (pos_ >= out_.size()) return 0;
+      out_[pos_++] = static_cast<std::uint8_t>(acc_ << (8 - acc_len_));
+      acc_len_ = 0;
+    }
+    return pos_;
+  }
+
+ private:
+  std::span<std::uint8_t> out_;
+  std::size_t pos_ = 0;
+  std::uint64_t acc_ = 0;
+  unsigned acc_len_ = 0;
+};
+
+}  // namespace
+
+std::size_t modq_encode(std::span<std::uint8_t> out, const std::uint16_t* h, unsigned logn) {
+  const std::size_t n = std::size_t{1} << logn;
+  BitWriter w(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (h[i] >= 12289 || !w.put(h[i], 14)) return 0;
+  }
+  return w.finish();
+}
+
+std::size_t modq_decode(std::uint16_t* h, unsigned logn, std::span<const std::uint8_t> in) {
+  const std::size_t n = std::size_t{1} << logn;
+  const std::size_t len = (n * 14 + 7) / 8;
+  if (in.size() < len) return 0;
+  std::uint32_t acc = 0;
+  unsigned acc_len = 0;
+  std::size_t u = 0;
+  for (std::size_t v = 0; v < len; ++v) {
+    acc = (acc << 8) | in[v];
+    acc_len += 8;
+    if (acc_len >= 14) {
+      acc_len -= 14;
+      const std::uint32_t w = (acc >> acc_len) & 0x3FFF;
+      if (w >= 12289) return 0;
+      h[u++] = static_cast<std::uint16_t>(w);
+    }
+  }
+  if (u != n || (acc & ((1u << acc_len) - 1)) != 0) return 0;
+  return len;
+}
+
+std::size_t trim_i8_encode(std::span<std::uint8_t> out, const std::int8_t* x, unsigned logn,
+                           unsigned bits) {
+  const std::size_t n = std::size_t{1} << logn;
+  const int lim = (1 << (bits - 1)) - 1;
+  BitWriter w(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] < -lim || x[i] > lim) return 0;
+    if (!w.put(static_cast<std::uint32_t>(x[i]), bits)) return 0;
+  }
+  return w.finish();
+}
+
+std::size_t trim_i8_decode(std::int8_t* x, unsigned logn, unsigned bits,
+                           std::span<const std::uint8_t> in) {
+  const std::size_t n = std::size_t{1} << logn;
+  const std::size_t len = (n * bits + 7) / 8;
+  if (in.size() < len) return 0;
+  const std::uint32_t mask = (1u << bits) - 1;
+  const std::uint32_t sign = 1u << (bits - 1);
+  std::uint32_t acc = 0;
+  unsigned acc_len = 0;
+  std::size_t u = 0;
+  for (std::size_t v = 0; v < len; ++v) {
+    acc = (acc << 8) | in[v];
+    acc_len += 8;
+    while (acc_len >= bits && u < n) {
+      acc_len -= bits;
+      const std::uint32_t w = (acc >> acc_len) & mask;
+      if (w == sign) return 0;  // -2^(bits-1) is not a valid encoding
+      const std::int32_t value = static_cast<std::int32_t>(w) - static_cast<std::int32_t>((w & sign) << 1);
+      x[u++] = static_cast<std::int8_t>(value);
+    }
+  }
+  if (u != n || (acc & ((1u << acc_len) - 1)) != 0) return 0;
+  return len;
+}
+
+std::size_t comp_encode(std::span<std::uint8_t> out, const std::int16_t* x, unsigned logn) {
+  const std::size_t n = std::size_t{1} << logn;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] < -2047 || x[i] > 2047) return 0;
+  }
+  BitWriter w(out);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int t = x[i];
+    const std::uint32_t mag = static_cast<std::uint32_t>(t < 0 ? -t : t);
+    const std::uint32_t high = mag >> 7;
+    // sign, 7 low bits, `high` zeros then a one (high <= 15, so at most 24 bits at once).
+    const std::uint32_t word = ((t < 0 ? 1u : 0u) << 7 | (mag & 127u)) << (high + 1) | 1u;
+    if (!w.put(word, 8 + high + 1)) return 0;
+  }
+  return w.finish();
+}
+
+std::size_t comp_decode(std::int16_t* x, unsigned logn, std::span<const std::uint8_t> in) {
+  const std::size_t n = std::size_t{1} << logn;
+  std::uint32_t acc = 0;
+  unsigned acc_len = 0;
+  std::size_t v = 0;
+  for (std::size_t u = 0; u < n; ++u) {
+    if (v >= in.size()) return 0;
+    acc = (acc << 8) | in[v++];
+    const std::uint32_t b = acc >> acc_len;
+    const std::uint32_t negative = b & 128;
+    std::uint32_t m = b & 127;
+    for (;;) {
+      if (acc_len == 0) {
+        if (v >= in.size()) return 0;
+        acc = (acc << 8) | in[v++];
+        acc_len = 8;
+      }
+      --acc_len;
+      if (((acc >> acc_len) & 1) != 0) break;
+      m += 128;
+      if (m > 2047) return 0;
+    }
+    if (negative && m == 0) return 0;  // "-0" is not canonical
+    x[u] = static_cast<std::int16_t>(negative ? -static_cast<int>(m) : static_cast<int>(m));
+  }
+  if ((acc & ((1u << acc_len) - 1)) != 0) return 0;
+  return v;
+}
+
+}  // namespace stoq::falcon::detail

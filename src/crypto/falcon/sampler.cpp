@@ -1,0 +1,106 @@
+#include "crypto/falcon/sampler.h"
+
+#include "crypto/falcon/ct_check.h"
+#include "crypto/falcon/fp_int.h"
+
+namespace stoq::falcon::detail {
+namespace {
+
+constexpr double kTwoPow63 = 9223372036854775808.0;
+constexpr double kInv2SqrSigma0 = 0.15086504887537272;  // 1 / (2 * 1.8205^2)
+constexpr double kLog2 = 0.6931471805599453;
+constexpr double kInvLog2 = 1.4426950408889634;
+
+// Reverse cumulative distribution of the base half-Gaussian, scaled to 2^72, as
+// (high, middle, low) 24-bit limbs.
+constexpr std::uint32_t kRcdt[18][3] = {
+    {10745844u, 3068844u, 3741698u}, {5559083u, 1580863u, 8248194u},
+    {2260429u, 13669192u, 2736639u}, {708981u, 4421575u, 10046180u},
+    {169348u, 7122675u, 4136815u},   {30538u, 13063405u, 7650655u},
+    {4132u, 14505003u, 7826148u},    {417u, 16768101u, 11363290u},
+    {31u, 8444042u, 8086568u},       {1u, 12844466u, 265321u},
+    {0u, 1232676u, 13644283u},       {0u, 38047u, 9111839u},
+    {0u, 870u, 6138264u},            {0u, 14u, 12545723u},
+    {0u, 0u, 3104126u},              {0u, 0u, 28824u},
+    {0u, 0u, 198u},                  {0u, 0u, 1u},
+};
+
+// exp(-x) polynomial coefficients scaled by 2^63 (FACCT), highest degree first.
+constexpr std::uint64_t kExpCoeffs[13] = {
+    0x00000004741183A3u, 0x00000036548CFC06u, 0x0000024FDCBF140Au, 0x0000171D939DE045u,
+    0x0000D00CF58F6F84u, 0x000680681CF796E3u, 0x002D82D8305B0FEAu, 0x011111110E066FD0u,
+    0x0555555555070F00u, 0x155555555581FF00u, 0x400000000002B400u, 0x7FFFFFFFFFFF4800u,
+    0x8000000000000000u,
+};
+
+inline std::uint64_t mul_high(std::uint64_t a, std::uint64_t b) {
+  return static_cast<std::uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+
+}  // namespace
+
+std::uint64_t expm_p63(double x, double ccs) {
+  std::uint64_t y = kExpCoeffs[0];
+  const std::uint64_t z = static_cast<std::uint64_t>(fp_trunc(x * kTwoPow63)) << 1;
+  for (int u = 1; u < 13; ++u) y = kExpCoeffs[u] - mul_high(z, y);
+  const std::uint64_t c = static_cast<std::uint64_t>(fp_trunc(ccs * kTwoPow63)) << 1;
+  return mul_high(c, y);
+}
+
+int GaussianSampler::base_sample() {
+  const std::uint64_t lo = prng_.next_u64();
+  const std::uint32_t hi = prng_.next_u8();
+  const std::uint32_t v0 = static_cast<std::uint32_t>(lo) & 0xFFFFFF;
+  const std::uint32_t v1 = static_cast<std::uint32_t>(lo >> 24) & 0xFFFFFF;
+  const std::uint32_t v2 = static_cast<std::uint32_t>(lo >> 48) | (hi << 16);
+  int z = 0;
+  for (const auto& e : kRcdt) {
+    // Borrow chain of v - e over three 24-bit limbs: 1 when v < e.
+    std::uint32_t cc = (v0 - e[2]) >> 31;
+    cc = (v1 - e[1] - cc) >> 31;
+    cc = (v2 - e[0] - cc) >> 31;
+    z += static_cast<int>(cc);
+  }
+  return z;
+}
+
+bool GaussianSampler::ber_exp(double x, double ccs) {
+  std::int32_t s = static_cast<std::int32_t>(fp_trunc(x * kInvLog2));
+  const double r = x - static_cast<double>(s) * kLog2;
+  // Cap the shift at 63 without a branch.
+  std::uint32_t sw = static_cast<std::uint32_t>(s);
+  sw ^= (sw ^ 63u) & -((63u - sw) >> 31);
+  s = static_cast<std::int32_t>(sw);
+  const std::uint64_t z = ((expm_p63(r, ccs) << 1) - 1) >> s;
+
+  // Compare a uniform 64-bit value with z, byte by byte from the top, stopping at the
+  // first difference. Where the loop stops reveals only random bytes that are discarded.
+  std::uint32_t w;
+  int i = 64;
+  do {
+    i -= 8;
+    w = prng_.next_u8() - (static_cast<std::uint32_t>(z >> i) & 0xFF);
+    ct_declassify(&w, sizeof w);
+  } while (w == 0 && i > 0);
+  return (w >> 31) != 0;
+}
+
+int GaussianSampler::sample(double mu, double isigma) {
+  const std::int64_t s = fp_floor(mu);
+  const double r = mu - static_cast<double>(s);
+  const double dss = (isigma * isigma) * 0.5;
+  const double ccs = isigma * sigma_min_;
+  for (;;) {
+    const int z0 = base_sample();
+    const int b = static_cast<int>(prng_.next_u8()) & 1;
+    const int z = b + ((b << 1) - 1) * z0;
+    double x = static_cast<double>(z) - r;
+    x = (x * x) * dss;
+    x = x - static_cast<double>(z0 * z0) * kInv2SqrSigma0;
+    bool accept = ber_exp(x, ccs);
+    ct_declassify(&accept, sizeof accept);  // rejection outcome: public by design
+    if (accept) return static_cast<int>(s) + z;
+  }
+}
+
+}  // namespace stoq::falcon::detail

@@ -1,0 +1,90 @@
+#include "netsim/netsim_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace stoq::netsim {
+namespace {
+
+using namespace std::chrono_literals;
+
+int run(const NetsimCliOptions& o, std::string& out, std::string& err) {
+  std::atomic<bool> stop{true};  // returns right after start-up
+  std::ostringstream o_stream;
+  std::ostringstream e_stream;
+  const int rc = run_netsim_cli_config(o, stop, o_stream, e_stream);
+  out = o_stream.str();
+  err = e_stream.str();
+  return rc;
+}
+
+NetsimCliOptions valid() {
+  NetsimCliOptions o;
+  o.listen = "127.0.0.1:0";
+  o.upstream = "127.0.0.1:9";
+  o.up = "delay=5ms";
+  o.down = "{\"loss\": \"1%\"}";
+  return o;
+}
+
+TEST(NetsimCliTest, UsageErrorsExitTwoWithMessage) {
+  std::string out;
+  std::string err;
+  auto o = valid();
+  o.up = "delay=5";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+  EXPECT_NE(err.find("--up: delay=5"), std::string::npos) << err;
+
+  o = valid();
+  o.listen = "nowhere";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+  EXPECT_NE(err.find("nowhere"), std::string::npos);
+
+  o = valid();
+  o.idle_timeout_seconds = -1;
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+}
+
+TEST(NetsimCliTest, StartsReportsAndStops) {
+  std::string out;
+  std::string err;
+  auto o = valid();
+  o.json = true;
+  o.control = "127.0.0.1:0";
+  EXPECT_EQ(run(o, out, err), kNetsimExitOk) << err;
+  std::istringstream lines(out);
+  std::string line;
+  ASSERT_TRUE(std::getline(lines, line));
+  const auto start = nlohmann::json::parse(line);
+  EXPECT_EQ(start["event"], "start");
+  EXPECT_EQ(start["up"], "delay=5ms,seed=1");
+  EXPECT_EQ(start["down"], "loss=1%,seed=1");
+  EXPECT_TRUE(start.contains("control"));
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(nlohmann::json::parse(line)["event"], "stop");
+}
+
+TEST(NetsimCliTest, StopFlagEndsTheLoop) {
+  std::atomic<bool> stop{false};
+  std::ostringstream out;
+  std::ostringstream err;
+  int rc = -1;
+  auto o = valid();
+  o.stats_interval_seconds = 0.05;
+  std::thread t([&] { rc = run_netsim_cli_config(o, stop, out, err); });
+  std::this_thread::sleep_for(200ms);
+  stop = true;
+  t.join();  // the loop checks the flag at least every 100 ms
+  EXPECT_EQ(rc, kNetsimExitOk);
+  EXPECT_NE(out.str().find("netsim stats:"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("netsim stop:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace stoq::netsim

@@ -309,7 +309,12 @@ void EndpointImpl::on_closed(quic::Connection& conn, const CloseInfo& info) {
   auto shared = e->shared;
   shared->close_info = info;
   shared->last_info = conn.info();
-  if (ctx_->log_enabled(LogLevel::kDebug)) {
+  if (!shared->established) {
+    // The application never saw this connection: the log is the only place to explain it.
+    ctx_->log(LogLevel::kWarn, "handshake with " + conn.info().remote.to_string() +
+                                   " failed: " + info.error.message() +
+                                   (info.reason.empty() ? "" : ": " + info.reason));
+  } else if (ctx_->log_enabled(LogLevel::kDebug)) {
     ctx_->log(LogLevel::kDebug, "connection closed: " + info.error.message() + " " + info.reason);
   }
   // The connection is over: release every application callback (and what it captures)

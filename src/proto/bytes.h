@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -81,7 +82,12 @@ class ByteWriter {
     for (int shift = 56; shift >= 0; shift -= 8)
       out_.push_back(static_cast<uint8_t>(value >> shift));
   }
-  void bytes(std::span<const uint8_t> data) { out_.insert(out_.end(), data.begin(), data.end()); }
+  void bytes(std::span<const uint8_t> data) {
+    if (data.empty()) return;
+    const size_t old = out_.size();
+    out_.resize(old + data.size());
+    std::memcpy(out_.data() + old, data.data(), data.size());
+  }
 
  private:
   std::vector<uint8_t>& out_;

@@ -16,6 +16,14 @@ std::vector<uint8_t> control_stream_preface(const Settings& local, uint64_t grea
   return out;
 }
 
+std::vector<uint8_t> grease_stream(uint64_t random) {
+  std::vector<uint8_t> out;
+  append_varint(out, grease_value(random));
+  const size_t len = (random >> 8) & 0x0f;
+  for (size_t i = 0; i < len; ++i) out.push_back(static_cast<uint8_t>(random >> (8 * (i % 8))));
+  return out;
+}
+
 ControlStream::ControlStream(const Settings& local)
     : local_(local), decoder_(local.max_frame_size) {}
 

@@ -28,6 +28,10 @@ namespace stoq::proto {
 // Precondition: local.validate() passed.
 std::vector<uint8_t> control_stream_preface(const Settings& local, uint64_t grease_random = 0);
 
+// Contents for an occasional grease unidirectional stream: a reserved stream type followed
+// by 0..15 arbitrary bytes; write them, then end the stream. Receivers ignore such streams.
+std::vector<uint8_t> grease_stream(uint64_t random);
+
 struct PeerSettingsEvent {
   Settings settings;
 };

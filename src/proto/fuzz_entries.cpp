@@ -262,9 +262,15 @@ int session(const uint8_t* data, size_t size) {
     const int64_t stream = 3 + 4 * ((op >> 2) & 3);
     bool failed = false;
     switch (op & 3) {
-      case 0: failed = !s.on_uni_stream(stream, bytes, (op & 0x80) != 0, now).ok(); break;
-      case 1: failed = !s.on_datagram(bytes, now).ok(); break;
-      case 2: failed = !s.on_uni_stream_reset(stream, now).ok(); break;
+      case 0:
+        failed = !s.on_uni_stream(stream, bytes, (op & 0x80) != 0, now).ok();
+        break;
+      case 1:
+        failed = !s.on_datagram(bytes, now).ok();
+        break;
+      case 2:
+        failed = !s.on_uni_stream_reset(stream, now).ok();
+        break;
       case 3:
         now += len;
         s.on_timer(now);

@@ -139,7 +139,9 @@ std::vector<uint8_t> frame_payload(const T& value) {
   return payload_of(out);
 }
 
-std::vector<uint8_t> control_preface_bytes(const Settings& s) { return control_stream_preface(s, 5); }
+std::vector<uint8_t> control_preface_bytes(const Settings& s) {
+  return control_stream_preface(s, 5);
+}
 
 TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   using test::digest_filled;
@@ -246,9 +248,10 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   for (uint8_t i = 0; i < 2; ++i) {
     MessageHeader sh;
     sh.shard = shards[i];
-    record(sess, static_cast<uint8_t>(0x88 + 4 * i),
-           w.encode_stream(sh, std::span<const uint8_t>(p).subspan(shards[i].offset, shards[i].length))
-               .value());
+    record(
+        sess, static_cast<uint8_t>(0x88 + 4 * i),
+        w.encode_stream(sh, std::span<const uint8_t>(p).subspan(shards[i].offset, shards[i].length))
+            .value());
   }
   record(sess, 0x03, std::vector<uint8_t>(200, 0));
   write_seeds("session", {sess});

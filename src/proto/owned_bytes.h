@@ -14,11 +14,13 @@ namespace stoq::proto {
 class OwnedBytes {
  public:
   OwnedBytes() = default;
-  OwnedBytes(std::unique_ptr<uint8_t[]> block, size_t size) : block_(std::move(block)), size_(size) {}
+  OwnedBytes(std::unique_ptr<uint8_t[]> block, size_t size)
+      : block_(std::move(block)), size_(size) {}
   explicit OwnedBytes(std::vector<uint8_t> bytes) : vector_(std::move(bytes)) {}
 
   std::span<const uint8_t> span() const {
-    return block_ ? std::span<const uint8_t>(block_.get(), size_) : std::span<const uint8_t>(vector_);
+    return block_ ? std::span<const uint8_t>(block_.get(), size_)
+                  : std::span<const uint8_t>(vector_);
   }
   size_t size() const { return span().size(); }
   bool empty() const { return size() == 0; }

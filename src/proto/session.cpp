@@ -68,8 +68,8 @@ void Session::reject_stream(int64_t id, Stream& s, Error code) {
 void Session::reject_message(Error code, std::string reason, std::optional<uint64_t> message_id,
                              std::vector<uint64_t> missing, std::vector<int64_t> streams) {
   ++stats_.messages_rejected;
-  events_.emplace_back(RejectedMessage{code, std::move(reason), message_id, std::move(missing),
-                                       std::move(streams)});
+  events_.emplace_back(
+      RejectedMessage{code, std::move(reason), message_id, std::move(missing), std::move(streams)});
 }
 
 Result<std::span<const uint8_t>> Session::on_uni_stream(int64_t stream_id,
@@ -238,9 +238,8 @@ Result<std::span<const uint8_t>> Session::on_datagram(std::span<const uint8_t> d
   return std::span<const uint8_t>{};
 }
 
-void Session::deliver(MessageHeader header, OwnedBytes payload,
-                      const std::optional<Digest>& digest, bool via_datagram,
-                      std::vector<int64_t> streams, uint64_t now_ms) {
+void Session::deliver(MessageHeader header, OwnedBytes payload, const std::optional<Digest>& digest,
+                      bool via_datagram, std::vector<int64_t> streams, uint64_t now_ms) {
   std::optional<uint64_t> mid;
   if (header.shard) mid = header.shard->message_id;
   if (config_.require_token && !header.token)
@@ -261,8 +260,8 @@ void Session::deliver(MessageHeader header, OwnedBytes payload,
       return reject_message(st.error().code, st.error().reason, mid, {}, streams);
   }
   ++stats_.messages_received;
-  events_.emplace_back(
-      ReceivedMessage{std::move(header), std::move(payload), signer, via_datagram, std::move(streams)});
+  events_.emplace_back(ReceivedMessage{std::move(header), std::move(payload), signer, via_datagram,
+                                       std::move(streams)});
 }
 
 void Session::drain_control() {

@@ -51,11 +51,11 @@ struct SessionConfig {
 
 // A message that passed every check that applies to it.
 struct ReceivedMessage {
-  MessageHeader header;           // token (verified if present), shard info, hop, seed
+  MessageHeader header;  // token (verified if present), shard info, hop, seed
   OwnedBytes payload;
-  std::optional<KeyId> signer;    // set when FALCON_SIG verified
+  std::optional<KeyId> signer;  // set when FALCON_SIG verified
   bool via_datagram = false;
-  std::vector<int64_t> streams;   // the stream(s) it arrived on
+  std::vector<int64_t> streams;  // the stream(s) it arrived on
 };
 
 // A message that was dropped; its bytes are never delivered.
@@ -82,8 +82,8 @@ struct PeerKeyAnnounced {
   bool usable = false;  // false for certificate keys (need X.509 validation) or over limit
 };
 
-using SessionEvent =
-    std::variant<ReceivedMessage, RejectedMessage, StopSending, PeerSettingsReceived, PeerKeyAnnounced>;
+using SessionEvent = std::variant<ReceivedMessage, RejectedMessage, StopSending,
+                                  PeerSettingsReceived, PeerKeyAnnounced>;
 
 struct SessionStats {
   uint64_t messages_received = 0;

@@ -146,8 +146,10 @@ TEST(Session, UntrustedSignerAndUnsignedWhenRequired) {
   Peer peer;
   ASSERT_TRUE(s.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   const auto payload = pattern(10);
-  ASSERT_TRUE(send(s, 7, s.writer().encode_stream(peer.header(payload, true), payload).value()).ok());
-  ASSERT_TRUE(send(s, 11, s.writer().encode_stream(peer.header(payload, false), payload).value()).ok());
+  ASSERT_TRUE(
+      send(s, 7, s.writer().encode_stream(peer.header(payload, true), payload).value()).ok());
+  ASSERT_TRUE(
+      send(s, 11, s.writer().encode_stream(peer.header(payload, false), payload).value()).ok());
   auto rejected = only<RejectedMessage>(drain(s));
   ASSERT_EQ(rejected.size(), 2u);
   EXPECT_EQ(rejected[0].code, Error::kUntrustedKey);
@@ -180,8 +182,9 @@ void send_sharded(Session& s, Peer& peer, std::span<const uint8_t> payload, uint
       if (pos[i] == streams[i].size()) continue;
       const size_t len = std::min<size_t>(1000 + 13 * i, streams[i].size() - pos[i]);
       const bool fin = pos[i] + len == streams[i].size();
-      auto r = s.on_uni_stream(first_stream + 4 * int64_t(i),
-                               std::span<const uint8_t>(streams[i]).subspan(pos[i], len), fin, kNow);
+      auto r =
+          s.on_uni_stream(first_stream + 4 * int64_t(i),
+                          std::span<const uint8_t>(streams[i]).subspan(pos[i], len), fin, kNow);
       ASSERT_TRUE(r.ok()) << r.error().reason;
       pos[i] += len;
       more = true;
@@ -269,10 +272,7 @@ TEST(Session, ApplicationGreaseAndDatagrams) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::string(r.value().begin(), r.value().end()), "abc");
 
-  std::vector<uint8_t> grease;
-  append_varint(grease, grease_value(9));
-  grease.push_back(1);
-  ASSERT_TRUE(s.on_uni_stream(11, grease, false, kNow).ok());
+  ASSERT_TRUE(s.on_uni_stream(11, grease_stream(0x0709), false, kNow).ok());
   auto stops = only<StopSending>(drain(s));
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].stream_id, 11);

@@ -50,6 +50,22 @@ struct ExpandedKey {
   }
 };
 
+std::vector<std::int8_t> pack(const ExpandedKey& k, std::size_t n) {
+  std::vector<std::int8_t> v(4 * n);
+  std::copy_n(k.f.begin(), n, v.begin());
+  std::copy_n(k.g.begin(), n, v.begin() + static_cast<std::ptrdiff_t>(n));
+  std::copy_n(k.F.begin(), n, v.begin() + static_cast<std::ptrdiff_t>(2 * n));
+  std::copy_n(k.G.begin(), n, v.begin() + static_cast<std::ptrdiff_t>(3 * n));
+  return v;
+}
+
+void unpack(const std::vector<std::int8_t>& v, std::size_t n, ExpandedKey& k) {
+  std::copy_n(v.begin(), n, k.f.begin());
+  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(n), n, k.g.begin());
+  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(2 * n), n, k.F.begin());
+  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(3 * n), n, k.G.begin());
+}
+
 bool expand_secret(std::span<const std::uint8_t> sk, unsigned logn, ExpandedKey& k) {
   const Params& p = params_for(logn);
   if (sk.size() != p.sk_bytes || sk[0] != 0x50 + logn) return false;
@@ -105,9 +121,10 @@ struct KeyAccess {
   static PublicKey make_public(Level l, std::vector<std::uint8_t> b) {
     return PublicKey(l, std::move(b));
   }
-  static SecretKey make_secret(Level l, std::vector<std::uint8_t> b) {
-    return SecretKey(l, std::move(b));
+  static SecretKey make_secret(Level l, std::vector<std::uint8_t> b, std::vector<std::int8_t> e) {
+    return SecretKey(l, std::move(b), std::move(e));
   }
+  static const std::vector<std::int8_t>& expanded(const SecretKey& k) { return k.expanded_; }
 };
 }  // namespace detail
 
@@ -141,8 +158,11 @@ Result<PublicKey> PublicKey::decode(std::span<const std::uint8_t> encoded) {
 }
 
 SecretKey::SecretKey(SecretKey&& other) noexcept
-    : level_(other.level_), bytes_(std::move(other.bytes_)) {
+    : level_(other.level_),
+      bytes_(std::move(other.bytes_)),
+      expanded_(std::move(other.expanded_)) {
   other.bytes_.clear();
+  other.expanded_.clear();
 }
 
 SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
@@ -150,7 +170,9 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
     wipe();
     level_ = other.level_;
     bytes_ = std::move(other.bytes_);
+    expanded_ = std::move(other.expanded_);
     other.bytes_.clear();
+    other.expanded_.clear();
   }
   return *this;
 }
@@ -160,6 +182,8 @@ SecretKey::~SecretKey() { wipe(); }
 void SecretKey::wipe() noexcept {
   detail::secure_zero(bytes_.data(), bytes_.size());
   bytes_.clear();
+  detail::secure_zero(expanded_.data(), expanded_.size());
+  expanded_.clear();
 }
 
 Result<SecretKey> SecretKey::decode(std::span<const std::uint8_t> encoded) {
@@ -168,7 +192,8 @@ Result<SecretKey> SecretKey::decode(std::span<const std::uint8_t> encoded) {
     if (encoded.size() != params_for(logn).sk_bytes) continue;
     ExpandedKey k;
     if (!expand_secret(encoded, logn, k)) return Errc::kBadSecretKey;
-    return SecretKey(level, std::vector<std::uint8_t>(encoded.begin(), encoded.end()));
+    return SecretKey(level, std::vector<std::uint8_t>(encoded.begin(), encoded.end()),
+                     pack(k, params_for(logn).n));
   }
   return Errc::kBadSecretKey;
 }
@@ -202,15 +227,17 @@ Result<KeyPair> generate_keypair(Level level, const RandomSource& rng) {
     return Errc::kBadSecretKey;  // unreachable: keygen bounds every coefficient
   }
   return KeyPair{detail::KeyAccess::make_public(level, std::move(pk)),
-                 detail::KeyAccess::make_secret(level, std::move(sk))};
+                 detail::KeyAccess::make_secret(level, std::move(sk), pack(k, p.n))};
 }
 
 Result<Signature> sign(const SecretKey& key, std::span<const std::uint8_t> message,
                        const RandomSource& rng, SignatureFormat format) {
   const unsigned logn = logn_of(key.level());
   const Params& p = params_for(logn);
+  const auto& packed = detail::KeyAccess::expanded(key);
+  if (packed.size() != 4 * p.n) return Errc::kBadSecretKey;  // moved-from key
   ExpandedKey k;
-  if (!expand_secret(key.bytes(), logn, k)) return Errc::kBadSecretKey;
+  unpack(packed, p.n, k);
   const std::size_t total = format == SignatureFormat::kPadded ? p.sig_padded : p.sig_max;
   std::array<std::uint8_t, detail::kNonceBytes> nonce{};
   std::vector<std::uint8_t> comp;
@@ -278,8 +305,10 @@ Result<std::vector<std::uint8_t>> sign_message(const SecretKey& key,
                                                const RandomSource& rng) {
   const unsigned logn = logn_of(key.level());
   const Params& p = params_for(logn);
+  const auto& packed = detail::KeyAccess::expanded(key);
+  if (packed.size() != 4 * p.n) return Errc::kBadSecretKey;  // moved-from key
   ExpandedKey k;
-  if (!expand_secret(key.bytes(), logn, k)) return Errc::kBadSecretKey;
+  unpack(packed, p.n, k);
   std::array<std::uint8_t, detail::kNonceBytes> nonce{};
   std::vector<std::uint8_t> comp;
   if (!sign_raw(k, logn, message, rng, nonce, comp, p.sm_comp_max)) return Errc::kRngFailure;

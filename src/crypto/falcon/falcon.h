@@ -112,12 +112,13 @@ class SecretKey {
   std::span<const std::uint8_t> bytes() const { return bytes_; }
 
  private:
-  SecretKey(Level level, std::vector<std::uint8_t> bytes)
-      : level_(level), bytes_(std::move(bytes)) {}
+  SecretKey(Level level, std::vector<std::uint8_t> bytes, std::vector<std::int8_t> expanded)
+      : level_(level), bytes_(std::move(bytes)), expanded_(std::move(expanded)) {}
   void wipe() noexcept;
   friend struct detail::KeyAccess;
   Level level_;
   std::vector<std::uint8_t> bytes_;
+  std::vector<std::int8_t> expanded_;  // f || g || F || G, n bytes each (saves re-deriving G)
 };
 
 struct KeyPair {

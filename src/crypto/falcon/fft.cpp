@@ -1,5 +1,17 @@
 #include "crypto/falcon/fft.h"
 
+// On x86-64 the element-wise routines are also compiled for AVX2 and picked at load time
+// (ifunc). Vectorising independent element-wise operations does not change any rounding:
+// there is no FMA (the avx2 target does not enable it, and -ffp-contract=off forbids
+// contraction anyway) and no reassociation, so both versions are bit-identical and the KAT
+// covers both (STOQ_FALCON_FORCE_PORTABLE does not affect ifunc selection; see docs).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(STOQ_FALCON_NO_CLONES)
+#define STOQ_FALCON_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define STOQ_FALCON_SIMD_CLONES
+#endif
+
 namespace stoq::falcon::detail {
 namespace {
 
@@ -27,6 +39,7 @@ inline Complex cdiv(double ar, double ai, double br, double bi) {
 
 }  // namespace
 
+STOQ_FALCON_SIMD_CLONES
 void fft(double* f, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   const std::size_t hn = n >> 1;
@@ -49,6 +62,7 @@ void fft(double* f, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void ifft(double* f, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   const std::size_t hn = n >> 1;
@@ -80,16 +94,19 @@ void ifft(double* f, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_add(double* a, const double* b, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t u = 0; u < n; ++u) a[u] = a[u] + b[u];
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_sub(double* a, const double* b, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t u = 0; u < n; ++u) a[u] = a[u] - b[u];
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_neg(double* a, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t u = 0; u < n; ++u) a[u] = -a[u];
@@ -100,6 +117,7 @@ void poly_adj_fft(double* a, unsigned logn) {
   for (std::size_t u = n >> 1; u < n; ++u) a[u] = -a[u];
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_mul_fft(double* a, const double* b, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   for (std::size_t u = 0; u < hn; ++u) {
@@ -109,6 +127,7 @@ void poly_mul_fft(double* a, const double* b, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_muladj_fft(double* a, const double* b, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   for (std::size_t u = 0; u < hn; ++u) {
@@ -118,6 +137,7 @@ void poly_muladj_fft(double* a, const double* b, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_mulselfadj_fft(double* a, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   for (std::size_t u = 0; u < hn; ++u) {
@@ -127,6 +147,7 @@ void poly_mulselfadj_fft(double* a, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_mulconst(double* a, double x, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t u = 0; u < n; ++u) a[u] = a[u] * x;
@@ -168,6 +189,7 @@ void poly_div_autoadj_fft(double* a, const double* b, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_ldl_fft(const double* g00, double* g01, double* g11, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   for (std::size_t u = 0; u < hn; ++u) {
@@ -181,6 +203,7 @@ void poly_ldl_fft(const double* g00, double* g01, double* g11, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_split_fft(double* f0, double* f1, const double* f, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   const std::size_t qn = hn >> 1;
@@ -197,6 +220,7 @@ void poly_split_fft(double* f0, double* f1, const double* f, unsigned logn) {
   }
 }
 
+STOQ_FALCON_SIMD_CLONES
 void poly_merge_fft(double* f, const double* f0, const double* f1, unsigned logn) {
   const std::size_t hn = std::size_t{1} << logn >> 1;
   const std::size_t qn = hn >> 1;

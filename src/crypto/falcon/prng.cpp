@@ -5,6 +5,10 @@
 
 #include "crypto/falcon/cpu.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace stoq::falcon::detail {
 namespace {
 
@@ -40,51 +44,43 @@ namespace {
 
 // Eight ChaCha20 blocks side by side: x[w][lane] is word w of block `lane`. Written as
 // loops over lanes so the compiler vectorises them (SSE2 baseline, AVX2 clone below).
-template <int kLanes>
-inline void chacha_rounds(std::uint32_t (&x)[16][kLanes]) {
-  auto qr = [&x](int a, int b, int c, int d) {
-    for (int l = 0; l < kLanes; ++l) {
-      x[a][l] += x[b][l];
-      x[d][l] = std::rotl(x[d][l] ^ x[a][l], 16);
-      x[c][l] += x[d][l];
-      x[b][l] = std::rotl(x[b][l] ^ x[c][l], 12);
-      x[a][l] += x[b][l];
-      x[d][l] = std::rotl(x[d][l] ^ x[a][l], 8);
-      x[c][l] += x[d][l];
-      x[b][l] = std::rotl(x[b][l] ^ x[c][l], 7);
-    }
-  };
-  for (int round = 0; round < 10; ++round) {
-    qr(0, 4, 8, 12);
-    qr(1, 5, 9, 13);
-    qr(2, 6, 10, 14);
-    qr(3, 7, 11, 15);
-    qr(0, 5, 10, 15);
-    qr(1, 6, 11, 12);
-    qr(2, 7, 8, 13);
-    qr(3, 4, 9, 14);
-  }
+inline void quarter_round(std::uint32_t* s, int a, int b, int c, int d) {
+  s[a] += s[b];
+  s[d] = std::rotl(s[d] ^ s[a], 16);
+  s[c] += s[d];
+  s[b] = std::rotl(s[b] ^ s[c], 12);
+  s[a] += s[b];
+  s[d] = std::rotl(s[d] ^ s[a], 8);
+  s[c] += s[d];
+  s[b] = std::rotl(s[b] ^ s[c], 7);
 }
 
-// Output layout: byte j of word v of block u at 4u + 32v + j, i.e. row v holds word v of
-// the eight blocks as consecutive little-endian 32-bit values.
-template <int kLanes>
-inline void chacha8_blocks(const std::uint32_t* key, std::uint64_t counter, std::uint8_t* out) {
-  std::uint32_t input[16][kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    for (int i = 0; i < 4; ++i) input[i][l] = kSigma[i];
-    for (int i = 0; i < 12; ++i) input[4 + i][l] = key[i];
-    const std::uint64_t cc = counter + static_cast<std::uint64_t>(l);
-    input[14][l] ^= static_cast<std::uint32_t>(cc);
-    input[15][l] ^= static_cast<std::uint32_t>(cc >> 32);
-  }
-  std::uint32_t x[16][kLanes];
-  std::memcpy(x, input, sizeof x);
-  chacha_rounds<kLanes>(x);
-  for (int v = 0; v < 16; ++v) {
-    for (int l = 0; l < kLanes; ++l) {
-      const std::uint32_t w = x[v][l] + input[v][l];
-      std::uint8_t* dst = out + 4 * l + 32 * v;
+// Eight ChaCha20 blocks (counter, counter + 1, ...). Output layout: byte j of word v of
+// block u at 4u + 32v + j, i.e. row v holds word v of the eight blocks as consecutive
+// little-endian 32-bit values (the layout of an 8-way SIMD implementation).
+void refill_portable(const std::uint32_t* key, std::uint64_t counter, std::uint8_t* out) {
+  for (unsigned u = 0; u < 8; ++u) {
+    std::uint32_t input[16];
+    for (int i = 0; i < 4; ++i) input[i] = kSigma[i];
+    for (int i = 0; i < 12; ++i) input[4 + i] = key[i];
+    const std::uint64_t cc = counter + u;
+    input[14] ^= static_cast<std::uint32_t>(cc);
+    input[15] ^= static_cast<std::uint32_t>(cc >> 32);
+    std::uint32_t x[16];
+    std::memcpy(x, input, sizeof x);
+    for (int round = 0; round < 10; ++round) {
+      quarter_round(x, 0, 4, 8, 12);
+      quarter_round(x, 1, 5, 9, 13);
+      quarter_round(x, 2, 6, 10, 14);
+      quarter_round(x, 3, 7, 11, 15);
+      quarter_round(x, 0, 5, 10, 15);
+      quarter_round(x, 1, 6, 11, 12);
+      quarter_round(x, 2, 7, 8, 13);
+      quarter_round(x, 3, 4, 9, 14);
+    }
+    for (int v = 0; v < 16; ++v) {
+      const std::uint32_t w = x[v] + input[v];
+      std::uint8_t* dst = out + 4 * u + 32 * v;
       dst[0] = static_cast<std::uint8_t>(w);
       dst[1] = static_cast<std::uint8_t>(w >> 8);
       dst[2] = static_cast<std::uint8_t>(w >> 16);
@@ -93,21 +89,61 @@ inline void chacha8_blocks(const std::uint32_t* key, std::uint64_t counter, std:
   }
 }
 
-void refill_portable(const std::uint32_t* key, std::uint64_t counter, std::uint8_t* out) {
-  chacha8_blocks<8>(key, counter, out);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define STOQ_FALCON_HAVE_AVX2_PRNG 1
+
+__attribute__((target("avx2"))) inline __m256i rotl_epi32(__m256i x, int k) {
+  return _mm256_or_si256(_mm256_slli_epi32(x, k), _mm256_srli_epi32(x, 32 - k));
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("avx2"))) inline void quarter_round_avx2(__m256i* x, int a, int b, int c,
+                                                               int d) {
+  x[a] = _mm256_add_epi32(x[a], x[b]);
+  x[d] = rotl_epi32(_mm256_xor_si256(x[d], x[a]), 16);
+  x[c] = _mm256_add_epi32(x[c], x[d]);
+  x[b] = rotl_epi32(_mm256_xor_si256(x[b], x[c]), 12);
+  x[a] = _mm256_add_epi32(x[a], x[b]);
+  x[d] = rotl_epi32(_mm256_xor_si256(x[d], x[a]), 8);
+  x[c] = _mm256_add_epi32(x[c], x[d]);
+  x[b] = rotl_epi32(_mm256_xor_si256(x[b], x[c]), 7);
+}
+
+// The eight blocks in the lanes of 16 vectors; one vector store per output row.
 __attribute__((target("avx2"))) void refill_avx2(const std::uint32_t* key, std::uint64_t counter,
                                                  std::uint8_t* out) {
-  chacha8_blocks<8>(key, counter, out);
+  __m256i in[16];
+  for (int i = 0; i < 4; ++i) in[i] = _mm256_set1_epi32(static_cast<int>(kSigma[i]));
+  for (int i = 0; i < 12; ++i) in[4 + i] = _mm256_set1_epi32(static_cast<int>(key[i]));
+  alignas(32) std::uint32_t lo[8], hi[8];
+  for (int l = 0; l < 8; ++l) {
+    const std::uint64_t cc = counter + static_cast<std::uint64_t>(l);
+    lo[l] = static_cast<std::uint32_t>(cc);
+    hi[l] = static_cast<std::uint32_t>(cc >> 32);
+  }
+  in[14] = _mm256_xor_si256(in[14], _mm256_load_si256(reinterpret_cast<const __m256i*>(lo)));
+  in[15] = _mm256_xor_si256(in[15], _mm256_load_si256(reinterpret_cast<const __m256i*>(hi)));
+  __m256i x[16];
+  for (int i = 0; i < 16; ++i) x[i] = in[i];
+  for (int round = 0; round < 10; ++round) {
+    quarter_round_avx2(x, 0, 4, 8, 12);
+    quarter_round_avx2(x, 1, 5, 9, 13);
+    quarter_round_avx2(x, 2, 6, 10, 14);
+    quarter_round_avx2(x, 3, 7, 11, 15);
+    quarter_round_avx2(x, 0, 5, 10, 15);
+    quarter_round_avx2(x, 1, 6, 11, 12);
+    quarter_round_avx2(x, 2, 7, 8, 13);
+    quarter_round_avx2(x, 3, 4, 9, 14);
+  }
+  for (int v = 0; v < 16; ++v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 32 * v), _mm256_add_epi32(x[v], in[v]));
+  }
 }
 #endif
 
 using RefillFn = void (*)(const std::uint32_t*, std::uint64_t, std::uint8_t*);
 
 RefillFn select_refill() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(STOQ_FALCON_HAVE_AVX2_PRNG)
   if (cpu_has_avx2()) return refill_avx2;
 #endif
   return refill_portable;

@@ -48,18 +48,15 @@ std::uint64_t expm_p63(double x, double ccs) {
 }
 
 int GaussianSampler::base_sample() {
+  using u128 = unsigned __int128;
   const std::uint64_t lo = prng_.next_u64();
   const std::uint32_t hi = prng_.next_u8();
-  const std::uint32_t v0 = static_cast<std::uint32_t>(lo) & 0xFFFFFF;
-  const std::uint32_t v1 = static_cast<std::uint32_t>(lo >> 24) & 0xFFFFFF;
-  const std::uint32_t v2 = static_cast<std::uint32_t>(lo >> 48) | (hi << 16);
+  const u128 v = (static_cast<u128>(hi) << 64) | lo;  // 72-bit uniform value
   int z = 0;
   for (const auto& e : kRcdt) {
-    // Borrow chain of v - e over three 24-bit limbs: 1 when v < e.
-    std::uint32_t cc = (v0 - e[2]) >> 31;
-    cc = (v1 - e[1] - cc) >> 31;
-    cc = (v2 - e[0] - cc) >> 31;
-    z += static_cast<int>(cc);
+    // Both sides are below 2^72: the 128-bit difference wraps (top bit set) iff v < e.
+    const u128 entry = (static_cast<u128>(e[0]) << 48) | (static_cast<u128>(e[1]) << 24) | e[2];
+    z += static_cast<int>(static_cast<std::uint64_t>((v - entry) >> 127));
   }
   return z;
 }

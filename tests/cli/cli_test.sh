@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end tests of the stoq command between real processes on loopback, and interop
+# with OpenSSL's own QUIC client (a client no one here wrote).
+# Usage: cli_test.sh <stoq binary> <openssl binary>
+set -u
+stoq=$1
+openssl=$2
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+pass() { printf 'PASS %s\n' "$1"; }
+fail() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
+
+# A free UDP port (bound by the server itself: port 0 is not used so the clients know it).
+port_base=$((20000 + RANDOM % 20000))
+# Sets $port to a new port number (no subshell, so the counter advances).
+next_port() { port_base=$((port_base + 1)); port=$port_base; }
+
+start_server() {  # mode port [extra args...]; waits until it listens
+  local mode=$1 port=$2
+  shift 2
+  "$stoq" serve --cert "$work/cert.pem" --key "$work/key.pem" -l "127.0.0.1:$port" \
+    --mode "$mode" --json --duration 60 "$@" >"$work/serve-$port.out" 2>"$work/serve-$port.err" &
+  pids+=($!)
+  for _ in $(seq 1 50); do
+    grep -q listening "$work/serve-$port.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server on $port did not start: $(cat "$work/serve-$port.err")"
+  return 1
+}
+
+# --- certificates
+if "$stoq" cert -o "$work" --json >"$work/cert.json" && [ -s "$work/cert.pem" ] && [ -s "$work/key.pem" ] &&
+  [ "$(stat -c %a "$work/key.pem")" = 600 ]; then
+  pass "stoq cert writes a CA, a chain and a private key (mode 600)"
+else
+  fail "stoq cert"
+fi
+pin=$(sed -n 's/.*"spki_sha256":"\([0-9a-f]*\)".*/\1/p' "$work/cert.json")
+
+# --- send / sink, verified
+next_port; p=$port
+start_server sink "$p" || fail "start sink server"
+if "$stoq" send "127.0.0.1:$p" --ca "$work/ca.pem" --server-name localhost -n 20MiB --json >"$work/send.json" &&
+  grep -q '"verified":true' "$work/send.json" && grep -q '"tls_group":"X25519MLKEM768"' "$work/send.json"; then
+  pass "stoq send 20 MiB to stoq serve --mode sink: SHA-256 verified, X25519MLKEM768"
+else
+  fail "stoq send to sink: $(cat "$work/send.json")"
+fi
+head -c 3000000 /dev/urandom >"$work/file.bin"
+if "$stoq" send "127.0.0.1:$p" --pin "$pin" -f "$work/file.bin" --json >"$work/sendf.json" &&
+  grep -q '"verified":true' "$work/sendf.json" &&
+  grep -q "$(sha256sum "$work/file.bin" | cut -d' ' -f1)" "$work/sendf.json"; then
+  pass "stoq send --file with an SPKI pin: digest equals sha256sum of the file"
+else
+  fail "stoq send --file: $(cat "$work/sendf.json")"
+fi
+
+# --- download from source
+next_port; p2=$port
+start_server source "$p2" || fail "start source server"
+if "$stoq" send "127.0.0.1:$p2" --ca "$work/ca.pem" --server-name localhost --download -n 5MiB --json >"$work/dl.json" &&
+  grep -q '"verified":true' "$work/dl.json"; then
+  pass "stoq send --download from a source server: verified"
+else
+  fail "download: $(cat "$work/dl.json")"
+fi
+
+# --- policy and trust failures give clear errors and exit codes
+"$stoq" send "127.0.0.1:$p" --ca "$work/ca.pem" --server-name localhost --kex classical -n 1K >"$work/cl.out" 2>"$work/cl.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "handshake_failure" "$work/cl.err" &&
+  grep -q "hybrid-required" "$work/serve-$p.err"; then
+  pass "classical-only client vs hybrid-required server: exit 1, explained on both sides"
+else
+  fail "classical client (rc=$rc): $(cat "$work/cl.err") / server: $(cat "$work/serve-$p.err")"
+fi
+"$stoq" send "127.0.0.1:$p" --server-name localhost --ca "$work/cert.pem" --pin 0000000000000000000000000000000000000000000000000000000000000000 -n 1K >/dev/null 2>"$work/pin.err"
+if [ $? -eq 1 ] && grep -q "pin" "$work/pin.err"; then
+  pass "wrong SPKI pin is refused"
+else
+  fail "wrong pin: $(cat "$work/pin.err")"
+fi
+"$stoq" send "127.0.0.1:$p" -n 1K >/dev/null 2>"$work/nosuch.err"
+if [ $? -eq 1 ] && grep -q -i "certificate" "$work/nosuch.err"; then
+  pass "no trust configured: the system CAs do not know our CA"
+else
+  fail "untrusted: $(cat "$work/nosuch.err")"
+fi
+"$stoq" send "not-an-address" -n 1K >/dev/null 2>"$work/usage.err"
+if [ $? -eq 2 ]; then pass "bad address is a usage error (exit 2)"; else fail "bad address exit code"; fi
+"$stoq" serve --cert /nonexistent --key /nonexistent -l 127.0.0.1:0 >/dev/null 2>"$work/nofile.err"
+if [ $? -ne 0 ] && grep -q "/nonexistent" "$work/nofile.err"; then
+  pass "missing certificate file is named in the error"
+else
+  fail "missing cert: $(cat "$work/nofile.err")"
+fi
+
+# --- interop: OpenSSL's QUIC client against stoq serve --mode echo
+next_port; p3=$port
+start_server echo "$p3" || fail "start echo server"
+out=$( (echo "hello from openssl s_client"; sleep 1) | timeout 10 "$openssl" s_client -quic -alpn stoq/1 \
+  -groups X25519MLKEM768 -connect "127.0.0.1:$p3" -servername localhost -CAfile "$work/ca.pem" \
+  -verify_return_error 2>&1)
+if echo "$out" | grep -q "^hello from openssl s_client" && echo "$out" | grep -q "Verification: OK" &&
+  echo "$out" | grep -q "ALPN protocol: stoq/1"; then
+  pass "openssl s_client -quic -alpn stoq/1 (X25519MLKEM768 only) verifies stoq and gets its line echoed"
+else
+  fail "openssl s_client interop: $out"
+fi
+sleep 0.5
+if grep -q '"group":"X25519MLKEM768"' "$work/serve-$p3.out"; then
+  pass "the server reports X25519MLKEM768 for the s_client connection"
+else
+  fail "server did not report the hybrid group: $(cat "$work/serve-$p3.out")"
+fi
+out=$( (echo x; sleep 1) | timeout 10 "$openssl" s_client -quic -alpn h3 -connect "127.0.0.1:$p3" \
+  -servername localhost -CAfile "$work/ca.pem" 2>&1)
+sleep 0.3
+if ! echo "$out" | grep -q "^x" && grep -q "ALPN stoq/1" "$work/serve-$p3.err"; then
+  pass "a client without ALPN stoq/1 is refused (and the server says why)"
+else
+  fail "ALPN refusal: $out / $(cat "$work/serve-$p3.err")"
+fi
+
+# --- demo
+if "$stoq" demo -n 8MiB --json >"$work/demo.json" && grep -q '"verified":true' "$work/demo.json" &&
+  grep -q '"tls_group":"X25519MLKEM768"' "$work/demo.json"; then
+  pass "stoq demo: hybrid handshake and a verified transfer"
+else
+  fail "stoq demo: $(cat "$work/demo.json")"
+fi
+"$stoq" --help >/dev/null && "$stoq" send --help >/dev/null && "$stoq" serve --help >/dev/null &&
+  pass "--help works" || fail "--help"
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]

@@ -12,6 +12,7 @@
 #include "stoq/log.h"
 
 typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
+typedef struct ossl_provider_st OSSL_PROVIDER;
 
 namespace stoq {
 
@@ -38,9 +39,10 @@ class Context {
   std::string library_versions() const;
 
  private:
-  Context(ContextOptions options, OSSL_LIB_CTX* libctx) noexcept;
+  Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* provider) noexcept;
   ContextOptions options_;
   OSSL_LIB_CTX* libctx_;
+  OSSL_PROVIDER* default_provider_;
 };
 
 }  // namespace stoq

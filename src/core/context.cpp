@@ -9,10 +9,14 @@
 
 namespace stoq {
 
-Context::Context(ContextOptions options, OSSL_LIB_CTX* libctx) noexcept
-    : options_(std::move(options)), libctx_(libctx) {}
+Context::Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* provider) noexcept
+    : options_(std::move(options)), libctx_(libctx), default_provider_(provider) {}
 
-Context::~Context() { OSSL_LIB_CTX_free(libctx_); }
+Context::~Context() {
+  // The provider holds a reference that OSSL_LIB_CTX_free alone does not drop.
+  OSSL_PROVIDER_unload(default_provider_);
+  OSSL_LIB_CTX_free(libctx_);
+}
 
 Result<std::shared_ptr<Context>> Context::create(ContextOptions options) {
   // The binary may have been linked against the project's OpenSSL but be loading Debian's
@@ -29,11 +33,12 @@ Result<std::shared_ptr<Context>> Context::create(ContextOptions options) {
   }
   OSSL_LIB_CTX* libctx = OSSL_LIB_CTX_new();
   if (libctx == nullptr) return {Errc::kTlsError, "OSSL_LIB_CTX_new failed"};
-  if (OSSL_PROVIDER_load(libctx, "default") == nullptr) {
+  OSSL_PROVIDER* provider = OSSL_PROVIDER_load(libctx, "default");
+  if (provider == nullptr) {
     OSSL_LIB_CTX_free(libctx);
     return {Errc::kTlsError, "cannot load OpenSSL's default provider"};
   }
-  return std::shared_ptr<Context>(new Context(std::move(options), libctx));
+  return std::shared_ptr<Context>(new Context(std::move(options), libctx, provider));
 }
 
 void Context::log(LogLevel level, std::string_view message) const {

@@ -11,5 +11,6 @@ void register_serve(CLI::App& app, int& exit_code);
 void register_send(CLI::App& app, int& exit_code);
 void register_demo(CLI::App& app, int& exit_code);
 void register_info(CLI::App& app, int& exit_code);
+void register_netsim(CLI::App& app, int& exit_code);
 
 }  // namespace stoq::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   stoq::cli::register_serve(app, exit_code);
   stoq::cli::register_send(app, exit_code);
   stoq::cli::register_info(app, exit_code);
+  stoq::cli::register_netsim(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

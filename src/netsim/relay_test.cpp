@@ -246,6 +246,13 @@ TEST(RelayTest, LiveReconfiguration) {
   EXPECT_FALSE(receive_within(h.client, 200ms));
   h.relay->set_config(Direction::kUp, LinkConfig{});
   EXPECT_EQ(h.round_trip("after").value_or(""), "after");
+
+  // Moving a live path between tiers is one request.
+  const auto reply =
+      nlohmann::json::parse(h.relay->handle_control_request("set both profile=home"));
+  ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
+  EXPECT_EQ(h.relay->config(Direction::kDown).delay, 30ms);
+  EXPECT_EQ(h.round_trip("home").value_or(""), "home");
 }
 
 TEST(RelayTest, NatRebindingChangesServerSeenPort) {

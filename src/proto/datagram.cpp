@@ -13,6 +13,8 @@ Result<DecodedDatagram> decode_datagram(std::span<const uint8_t> datagram,
   DecodedDatagram d;
   ByteReader r(datagram);
   if (!r.varint(d.tag)) return violation(Error::kFrameEncoding, "datagram without a tag");
+  if (!is_minimal_varint(d.tag, r.position()))
+    return violation(Error::kFrameEncoding, "datagram tag not minimally encoded");
   if (d.tag == static_cast<uint64_t>(DatagramTag::kApplication)) {
     d.kind = DatagramKind::kApplication;
     d.payload = r.rest();

@@ -55,6 +55,8 @@ TEST(Datagram, ApplicationUnknownAndBadTags) {
   grease.push_back(1);
   EXPECT_EQ(decode_datagram(grease, MessageLimits{}).value().kind, DatagramKind::kIgnored);
   EXPECT_EQ(decode_datagram({}, MessageLimits{}).code(), Error::kFrameEncoding);
+  std::vector<uint8_t> long_tag = {0x40, 0x00, 'x'};
+  EXPECT_EQ(decode_datagram(long_tag, MessageLimits{}).code(), Error::kFrameEncoding);
 }
 
 TEST(Datagram, StructureRules) {

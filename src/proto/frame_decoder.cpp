@@ -58,8 +58,10 @@ Result<FrameEvent> FrameDecoder::next(std::span<const uint8_t>& input) {
           state_ = State::kSkip;
           ++skipped_frames_;
         } else if (*known == FrameType::kData) {
-          state_ = State::kData;
-          if (length == 0) state_ = State::kHeader;  // nothing to deliver
+          // An empty DATA frame still marks the start of the payload (so a header frame
+          // after it is out of order); it has no kData pieces.
+          state_ = length == 0 ? State::kHeader : State::kData;
+          return FrameEvent{FrameEventKind::kDataBegin, type_, {}, length == 0, length};
         } else {
           state_ = State::kBody;
           body_.clear();
@@ -69,8 +71,6 @@ Result<FrameEvent> FrameDecoder::next(std::span<const uint8_t>& input) {
           state_ = State::kHeader;
           return FrameEvent{FrameEventKind::kFrame, type_, {}, true};
         }
-        if (state_ == State::kData)
-          return FrameEvent{FrameEventKind::kDataBegin, type_, {}, false, length};
         continue;
       }
 

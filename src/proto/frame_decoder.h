@@ -20,7 +20,7 @@ namespace stoq::proto {
 enum class FrameEventKind {
   kNeedMore,   // input exhausted; call again with more bytes
   kFrame,      // a complete buffered frame: type + payload
-  kDataBegin,  // a DATA frame header with length > 0: its payload follows as kData
+  kDataBegin,  // a DATA frame header; its payload (if length > 0) follows as kData
   kData,       // a piece of a DATA frame's payload (frame_end on its last piece)
 };
 
@@ -30,7 +30,7 @@ struct FrameEvent {
   // kFrame: valid until the next call to next(). kData: a subspan of the input given to
   // the call that returned it.
   std::span<const uint8_t> payload;
-  bool frame_end = false;  // kData only
+  bool frame_end = false;  // kData: last piece; kDataBegin: an empty DATA frame
   uint64_t length = 0;     // kDataBegin: the DATA frame's payload length
 };
 

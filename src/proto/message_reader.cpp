@@ -71,7 +71,7 @@ Result<MessageEvent> MessageReader::fail(Violation v) {
 Status MessageReader::emit_header_checks() {
   if (auto s = validate_header(parser_.header(), limits_); !s) return s;
   const auto& h = parser_.header();
-  hashing_ = h.token.has_value() && !h.shard.has_value();
+  if (h.token && !h.shard) hasher_.emplace();
   return Ok{};
 }
 
@@ -109,7 +109,7 @@ Result<MessageEvent> MessageReader::next(std::span<const uint8_t>& input) {
       }
       case FrameEventKind::kData:
         payload_bytes_ += e.payload.size();
-        if (hashing_) hasher_.update(e.payload);
+        if (hasher_) hasher_->update(e.payload);
         return MessageEvent{MessageEventKind::kData, e.payload};
     }
   }
@@ -141,7 +141,7 @@ Result<MessageEvent> MessageReader::finish() {
     }
   }
   state_ = State::kDone;
-  if (hashing_) digest_ = hasher_.finish();
+  if (hasher_) digest_ = hasher_->finish();
   return MessageEvent{MessageEventKind::kEnd, {}};
 }
 

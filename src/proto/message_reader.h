@@ -78,8 +78,7 @@ class MessageReader {
   HeaderParser parser_;
   State state_ = State::kHeaders;
   uint64_t payload_bytes_ = 0;
-  bool hashing_ = false;
-  Sha256 hasher_;
+  std::optional<Sha256> hasher_;  // only for messages whose TOKEN we must check here
   std::optional<Digest> digest_;
   Violation error_;
 };

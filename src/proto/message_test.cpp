@@ -149,6 +149,15 @@ TEST(Message, OrderAndDuplicates) {
     return s;
   };
   EXPECT_FALSE(receive(make({9, 1, 9, 3, 9, 4, 5, 6, 9, 6}), 3).error);
+  {
+    // A header frame after an empty DATA frame is out of order too.
+    std::vector<uint8_t> s = {0x40, 0x4d};
+    append_frame(s, to_wire(FrameType::kData), {});
+    TokenFrame{}.encode(s);
+    Received r = receive(s, 1);
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->code, Error::kFrameUnexpected);
+  }
   for (auto bad : {make({2, 1}), make({1, 1}), make({5, 3}), make({6, 1}), make({7}), make({8}),
                    make({1, 6, 3})}) {
     Received r = receive(bad, 4);

@@ -256,12 +256,34 @@ void Session::deliver(MessageHeader header, OwnedBytes payload, const std::optio
   }
   if (header.token) {
     const Digest d = digest ? *digest : sha256(payload.span());
-    if (auto st = tokens_.verify_digest(*header.token, d, now_ms); !st)
+    if (auto st = tokens_for(signer).verify_digest(*header.token, d, now_ms); !st)
       return reject_message(st.error().code, st.error().reason, mid, {}, streams);
   }
   ++stats_.messages_received;
   events_.emplace_back(ReceivedMessage{std::move(header), std::move(payload), signer, via_datagram,
                                        std::move(streams)});
+}
+
+TokenVerifier& Session::tokens_for(const std::optional<KeyId>& signer) {
+  if (!signer) return tokens_;
+  auto it = signer_tokens_.find(*signer);
+  if (it == signer_tokens_.end())
+    it = signer_tokens_
+             .emplace(*signer,
+                      TokenVerifier({config_.local.token_window, config_.local.max_clock_skew_ms}))
+             .first;
+  return it->second;
+}
+
+TokenStats Session::token_stats() const {
+  TokenStats sum = tokens_.stats();
+  for (const auto& [id, v] : signer_tokens_) {
+    sum.accepted += v.stats().accepted;
+    sum.hash_mismatch += v.stats().hash_mismatch;
+    sum.replayed += v.stats().replayed;
+    sum.stale += v.stats().stale;
+  }
+  return sum;
 }
 
 void Session::drain_control() {

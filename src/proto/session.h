@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -117,12 +118,20 @@ class Session {
   // A DATAGRAM payload. Returns the application datagram (tag 0x00) payload, else empty.
   Result<std::span<const uint8_t>> on_datagram(std::span<const uint8_t> datagram, uint64_t now_ms);
 
+  // A signing key known out of band (configuration, or a certificate announced with
+  // FALCON_KEY that the X.509 layer validated). Errors: kLimitExceeded (too many keys).
+  Status add_signer_key(FalconAlgorithm algorithm, const KeyId& key_id,
+                        std::span<const uint8_t> public_key) {
+    return signatures_.add_public_key(algorithm, key_id, public_key);
+  }
+
   void on_timer(uint64_t now_ms);
   std::optional<uint64_t> next_expiry() const { return reassembler_.next_expiry(); }
   std::optional<SessionEvent> poll_event();
 
   const SessionStats& stats() const { return stats_; }
-  const TokenStats& token_stats() const { return tokens_.stats(); }
+  // Summed over the replay windows: one for unsigned messages, one per verified signer.
+  TokenStats token_stats() const;
   const ReassemblyStats& reassembly_stats() const { return reassembler_.stats(); }
   // Unsharded payload bytes currently buffered (bounded by message_buffer_cap).
   uint64_t buffered_bytes() const { return buffered_; }
@@ -144,7 +153,12 @@ class Session {
   SessionConfig config_;
   ControlStream control_;
   std::optional<int64_t> control_stream_id_;
+  // Sequence numbers are per sender: a signed message (possibly relayed from elsewhere) is
+  // checked in its signer's window, an unsigned one in the connection's. Bounded by the
+  // number of keys the SignatureVerifier accepts.
+  TokenVerifier& tokens_for(const std::optional<KeyId>& signer);
   TokenVerifier tokens_;
+  std::map<KeyId, TokenVerifier> signer_tokens_;
   SignatureVerifier signatures_;
   ShardReassembler reassembler_;
   std::unordered_map<int64_t, std::unique_ptr<Stream>> streams_;

@@ -321,3 +321,49 @@ TEST(Session, ResetShardStreamFailsTheMessage) {
 
 }  // namespace
 }  // namespace stoq::proto
+
+namespace stoq::proto {
+namespace {
+
+TEST(Session, ReplayWindowsArePerSigner) {
+  Session s(config());
+  Peer a, b;
+  b.pk = pattern(1793, 6);
+  b.key = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, b.pk);
+  auto control = a.control();
+  b.key.encode(control);
+  ASSERT_TRUE(s.on_uni_stream(kControl, control, false, kNow).ok());
+  const auto payload = pattern(10);
+  // Both senders use sequence 1 (as two origins relayed over one connection would).
+  ASSERT_TRUE(send(s, 7, s.writer().encode_stream(a.header(payload, true), payload).value()).ok());
+  ASSERT_TRUE(send(s, 11, s.writer().encode_stream(b.header(payload, true), payload).value()).ok());
+  // And an unsigned message with sequence 1 has its own window too.
+  Peer c;
+  ASSERT_TRUE(
+      send(s, 15, s.writer().encode_stream(c.header(payload, false), payload).value()).ok());
+  auto events = drain(s);
+  EXPECT_EQ(only<ReceivedMessage>(events).size(), 3u);
+  EXPECT_TRUE(only<RejectedMessage>(events).empty());
+  EXPECT_EQ(s.token_stats().accepted, 3u);
+}
+
+}  // namespace
+}  // namespace stoq::proto
+
+namespace stoq::proto {
+namespace {
+
+TEST(Session, SignerKeyConfiguredOutOfBand) {
+  Session s(config());
+  Peer origin;  // e.g. the origin of a relayed message: never announced on this connection
+  ASSERT_TRUE(s.add_signer_key(FalconAlgorithm::kFalcon1024, origin.key.key_id, origin.pk).ok());
+  const auto payload = pattern(33);
+  ASSERT_TRUE(
+      send(s, 7, s.writer().encode_stream(origin.header(payload, true), payload).value()).ok());
+  auto got = only<ReceivedMessage>(drain(s));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].signer, origin.key.key_id);
+}
+
+}  // namespace
+}  // namespace stoq::proto

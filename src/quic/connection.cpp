@@ -36,6 +36,7 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       remote_(p.remote),
       peer_name_(p.peer_name),
       reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
+      protocol_random_(p.protocol_random),
       is_server_(is_server),
       packet_buf_(65536) {
   conn_ref_.get_conn = &Connection::get_conn;
@@ -81,11 +82,16 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
   cb.stream_close = &Connection::stream_close_cb;
   cb.stream_reset = &Connection::stream_reset_cb;
   cb.extend_max_stream_data = &Connection::extend_max_stream_data_cb;
+#if NGTCP2_VERSION_NUM >= 0x011800
+  cb.recv_stop_sending = &Connection::recv_stop_sending_cb;  // ngtcp2 >= 1.24
+#endif
 }
 
 void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
   ngtcp2_settings_default(&s);
   s.initial_ts = now;
+  // rand_cb finds the connection (and its optional injected generator) through this.
+  s.rand_ctx.native_handle = const_cast<Connection*>(this);
   s.max_tx_udp_payload_size = kMaxUdpPayload;
   s.handshake_timeout = static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) *
                         NGTCP2_MILLISECONDS;
@@ -552,7 +558,12 @@ void Connection::schedule_send(StreamState& s) {
 
 Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t> data) {
   if (state_ != State::kOpen || s.closed) return {Errc::kClosed, "stream is closed"};
-  if (s.write_closed) return {Errc::kClosed, "stream is closed for writing"};
+  if (s.write_closed) {
+    if (s.stop_sending_received) {
+      return {Errc::kClosed, "peer sent STOP_SENDING with code " + std::to_string(s.stop_sending_code)};
+    }
+    return {Errc::kClosed, "stream is closed for writing"};
+  }
   if (s.fin_queued) return {Errc::kInvalidArgument, "write after finish()"};
   size_t room = stream_writable(s);
   if (room == 0) {
@@ -657,7 +668,12 @@ ngtcp2_conn* Connection::get_conn(ngtcp2_crypto_conn_ref* ref) {
   return static_cast<Connection*>(ref->user_data)->conn_;
 }
 
-void Connection::rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx*) {
+void Connection::rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx) {
+  auto* self = ctx != nullptr ? static_cast<Connection*>(ctx->native_handle) : nullptr;
+  if (self != nullptr && self->protocol_random_) {
+    self->protocol_random_(dest, len);
+    return;
+  }
   random_bytes(dest, len);
 }
 
@@ -754,6 +770,19 @@ int Connection::stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t app
   s->read_reset = true;
   s->reset_code = app_code;
   self->queue(EventKind::kReadable, s);
+  return 0;
+}
+
+int Connection::recv_stop_sending_cb(ngtcp2_conn*, int64_t id, uint64_t app_code, void* user,
+                                     void*) {
+  auto* self = static_cast<Connection*>(user);
+  auto s = self->find_stream(id);
+  if (!s) return 0;
+  // ngtcp2 answers with RESET_STREAM itself; the writer learns through on_writable.
+  s->stop_sending_received = true;
+  s->stop_sending_code = app_code;
+  s->write_closed = true;
+  self->queue(EventKind::kWritable, s);
   return 0;
 }
 

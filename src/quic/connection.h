@@ -12,6 +12,7 @@
 #include <ngtcp2/ngtcp2_crypto.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -64,6 +65,11 @@ struct ConnectionParams {
   std::string peer_name;  // client: name to verify in the server certificate
   // Endpoint secret for stateless reset tokens (32 bytes).
   std::span<const uint8_t> reset_secret;
+  // Source of the random bytes ngtcp2 asks for (packet-number skipping, shuffling of the
+  // client's Initial CRYPTO frames, hash seeds). Empty: OpenSSL's RAND_bytes. Only test
+  // harnesses set it, to a seeded generator, so a simulated run repeats exactly; a real
+  // endpoint must not (skipped packet numbers detect optimistic ACKs only if unpredictable).
+  std::function<void(uint8_t* out, size_t len)> protocol_random;
 };
 
 class Connection : private tls::TlsObserver {
@@ -152,6 +158,8 @@ class Connection : private tls::TlsObserver {
                              void* user, void* suser);
   static int stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t final_size, uint64_t app_code,
                              void* user, void* suser);
+  static int recv_stop_sending_cb(ngtcp2_conn*, int64_t id, uint64_t app_code, void* user,
+                                  void* suser);
   static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,
                                        void* suser);
 
@@ -162,6 +170,7 @@ class Connection : private tls::TlsObserver {
   SocketAddress remote_;
   std::string peer_name_;
   std::vector<uint8_t> reset_secret_;
+  std::function<void(uint8_t*, size_t)> protocol_random_;
   bool is_server_;
 
   ngtcp2_conn* conn_ = nullptr;

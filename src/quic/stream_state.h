@@ -29,6 +29,8 @@ struct StreamState {
   bool fin_queued = false;  // the application called finish()
   bool fin_sent = false;
   bool write_closed = false;  // reset locally, STOP_SENDING from the peer, or unidirectional
+  bool stop_sending_received = false;  // the peer sent STOP_SENDING with stop_sending_code
+  uint64_t stop_sending_code = 0;
   bool want_writable = false;  // a write() was refused; tell the application when space frees
   bool in_send_queue = false;
 

@@ -1,0 +1,10 @@
+// libFuzzer target for the STOQ proto decoder "hop" (entry in src/proto/fuzz_entries.cpp).
+// Seed corpus: fuzz/corpus/proto_hop/. The same entry runs in proto_test (corpus replay).
+#include <cstddef>
+#include <cstdint>
+
+#include "proto/fuzz_entries.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return stoq::proto::fuzz::hop(data, size);
+}

@@ -1,0 +1,11 @@
+// libFuzzer target for the STOQ proto decoder "shard_reassembler" (entry in
+// src/proto/fuzz_entries.cpp). Seed corpus: fuzz/corpus/proto_shard_reassembler/. The same entry
+// runs in proto_test (corpus replay).
+#include <cstddef>
+#include <cstdint>
+
+#include "proto/fuzz_entries.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return stoq::proto::fuzz::shard_reassembler(data, size);
+}

@@ -1,6 +1,11 @@
 # Locates OpenSSL >= 3.5 and ngtcp2 >= 1.12 (crypto_ossl). scripts/bootstrap writes the
 # project-local prefixes it built to .deps/prefix-path; they are searched first.
-set(STOQ_DEPS_PREFIX_FILE "${PROJECT_SOURCE_DIR}/.deps/prefix-path" CACHE FILEPATH
+if(DEFINED ENV{STOQ_DEPS_DIR})
+  set(_stoq_deps_dir "$ENV{STOQ_DEPS_DIR}")
+else()
+  set(_stoq_deps_dir "${PROJECT_SOURCE_DIR}/.deps")
+endif()
+set(STOQ_DEPS_PREFIX_FILE "${_stoq_deps_dir}/prefix-path" CACHE FILEPATH
     "File holding the ;-separated prefixes built by scripts/bootstrap")
 if(EXISTS "${STOQ_DEPS_PREFIX_FILE}")
   file(READ "${STOQ_DEPS_PREFIX_FILE}" _stoq_prefixes)

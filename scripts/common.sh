@@ -11,7 +11,7 @@ configure_and_build() {
   local preset=$1
   shift
   local dir=$repo/build/$preset
-  if [ ! -f "$dir/build.ninja" ] || [ "$repo/.deps/prefix-path" -nt "$dir/CMakeCache.txt" ]; then
+  if [ ! -f "$dir/build.ninja" ] || [ "${STOQ_DEPS_DIR:-$repo/.deps}/prefix-path" -nt "$dir/CMakeCache.txt" ]; then
     cmake --preset "$preset" -S "$repo" >/dev/null || { echo "configure ($preset) failed" >&2; exit 1; }
   fi
   local jobs

@@ -50,6 +50,9 @@ struct TransportConfig {
   // Bytes an application may queue on one stream before write() returns kWouldBlock.
   uint64_t stream_send_buffer = 4u << 20;
   size_t max_connections = 10'000;            // server: concurrent connections
+  // Send runs of packets as UDP GSO super-datagrams when the kernel allows (falls back
+  // automatically when it refuses).
+  bool enable_gso = true;
 };
 
 struct EndpointConfig {

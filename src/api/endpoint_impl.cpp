@@ -42,6 +42,7 @@ Status EndpointImpl::ensure_socket(const SocketAddress& bind_addr) {
   auto s = io::UdpSocket::bind(bind_addr);
   if (!s) return {s.error(), s.reason()};
   socket_.emplace(std::move(s).value());
+  socket_->set_gso(config_.transport.enable_gso);
   return loop_->add(socket_->fd(), [this] { on_socket_readable(); });
 }
 
@@ -245,8 +246,10 @@ void EndpointImpl::write_packet(const SocketAddress&, const SocketAddress& remot
                                 std::span<const uint8_t> packet, uint8_t ecn) {
   if (tx_.size() >= kPacketsPerWrite) send_pending();
   if (packet.size() > kMaxPacket) return;
-  uint8_t* dst = tx_buf_.data() + tx_.size() * kMaxPacket;
+  // Packed back to back so that runs to one peer can leave as a single GSO send.
+  uint8_t* dst = tx_buf_.data() + tx_used_;
   std::memcpy(dst, packet.data(), packet.size());
+  tx_used_ += packet.size();
   tx_.push_back({remote, {dst, packet.size()}, ecn});
 }
 
@@ -260,6 +263,7 @@ void EndpointImpl::send_pending() {
     dropped_datagrams_ += tx_.size() - *r;
   }
   tx_.clear();
+  tx_used_ = 0;
 }
 
 void EndpointImpl::reap(uint64_t now) {

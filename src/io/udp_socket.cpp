@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -120,35 +121,84 @@ Result<std::span<const ReceivedDatagram>> UdpSocket::receive() {
   return std::span<const ReceivedDatagram>(rx_);
 }
 
+namespace {
+
+constexpr size_t kMaxGsoSegments = 64;
+constexpr size_t kMaxGsoBytes = 65000;
+
+// How many datagrams starting at batch[i] can share one GSO send.
+size_t gso_run(std::span<const OutgoingDatagram> batch, size_t i) {
+  const auto& first = batch[i];
+  size_t n = 1, bytes = first.data.size();
+  while (i + n < batch.size() && n < kMaxGsoSegments) {
+    const auto& prev = batch[i + n - 1];
+    const auto& next = batch[i + n];
+    if (!(next.remote == first.remote) || next.ecn != first.ecn ||
+        next.data.data() != prev.data.data() + prev.data.size() ||
+        prev.data.size() != first.data.size() || next.data.size() > first.data.size() ||
+        bytes + next.data.size() > kMaxGsoBytes) {
+      break;
+    }
+    bytes += next.data.size();
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
 Result<size_t> UdpSocket::send(std::span<const OutgoingDatagram> batch) {
   size_t sent = 0;
   while (sent < batch.size()) {
     mmsghdr msgs[kBatch];
     iovec iov[kBatch];
-    size_t n = std::min(kBatch, batch.size() - sent);
-    for (size_t i = 0; i < n; ++i) {
-      const auto& d = batch[sent + i];
-      iov[i] = {const_cast<uint8_t*>(d.data.data()), d.data.size()};
-      msgs[i] = {};
-      msgs[i].msg_hdr.msg_name = const_cast<sockaddr*>(d.remote.data());
-      msgs[i].msg_hdr.msg_namelen = d.remote.size();
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
+    size_t counts[kBatch];
+    alignas(cmsghdr) char ctrl[kBatch][CMSG_SPACE(sizeof(uint16_t))];
+    size_t nmsg = 0;
+    for (size_t i = sent; i < batch.size() && nmsg < kBatch;) {
+      const auto& d = batch[i];
+      size_t run = gso_ ? gso_run(batch, i) : 1;
+      size_t bytes = 0;
+      for (size_t k = 0; k < run; ++k) bytes += batch[i + k].data.size();
+      iov[nmsg] = {const_cast<uint8_t*>(d.data.data()), bytes};
+      msgs[nmsg] = {};
+      msgs[nmsg].msg_hdr.msg_name = const_cast<sockaddr*>(d.remote.data());
+      msgs[nmsg].msg_hdr.msg_namelen = d.remote.size();
+      msgs[nmsg].msg_hdr.msg_iov = &iov[nmsg];
+      msgs[nmsg].msg_hdr.msg_iovlen = 1;
+      if (run > 1) {
+        msgs[nmsg].msg_hdr.msg_control = ctrl[nmsg];
+        msgs[nmsg].msg_hdr.msg_controllen = sizeof(ctrl[nmsg]);
+        cmsghdr* c = CMSG_FIRSTHDR(&msgs[nmsg].msg_hdr);
+        c->cmsg_level = SOL_UDP;
+        c->cmsg_type = UDP_SEGMENT;
+        c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        uint16_t seg = static_cast<uint16_t>(d.data.size());
+        std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+      }
+      counts[nmsg] = run;
+      ++nmsg;
+      i += run;
     }
-    int rv = sendmmsg(fd_, msgs, static_cast<unsigned>(n), 0);
+    int rv = sendmmsg(fd_, msgs, static_cast<unsigned>(nmsg), 0);
     if (rv < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return sent;
+      if (gso_ && counts[0] > 1 && (errno == EIO || errno == EINVAL || errno == EOPNOTSUPP)) {
+        // The kernel or the device refuses segmentation offload: plain datagrams from now.
+        gso_ = false;
+        continue;
+      }
       // A datagram the kernel refuses (EMSGSIZE, unreachable) is dropped like a lost packet;
       // QUIC's loss recovery handles it.
       if (errno == EMSGSIZE || errno == ECONNREFUSED || errno == EHOSTUNREACH ||
           errno == ENETUNREACH || errno == EINVAL) {
-        ++sent;
+        sent += counts[0];
         continue;
       }
       return socket_error<size_t>("sendmmsg");
     }
-    sent += static_cast<size_t>(rv);
+    for (int k = 0; k < rv; ++k) sent += counts[k];
   }
   return sent;
 }

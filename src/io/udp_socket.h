@@ -39,11 +39,17 @@ class UdpSocket {
   // Receives up to kBatch datagrams; an empty result means the socket has none ready.
   Result<std::span<const ReceivedDatagram>> receive();
   // Sends as many of `batch` as the kernel takes now; returns how many were sent.
+  // Consecutive datagrams to the same address that are contiguous in memory and of equal
+  // size (the last may be shorter) go out as one UDP GSO super-datagram when the kernel
+  // supports it; the first refusal turns GSO off for this socket.
   Result<size_t> send(std::span<const OutgoingDatagram> batch);
+  bool gso_enabled() const noexcept { return gso_; }
+  void set_gso(bool on) noexcept { gso_ = on; }
 
  private:
   UdpSocket() = default;
   int fd_ = -1;
+  bool gso_ = true;
   SocketAddress local_;
   std::vector<uint8_t> rx_buf_;
   std::vector<ReceivedDatagram> rx_;

@@ -147,9 +147,16 @@ TEST_F(EndpointTest, HybridHandshakeOverLoopbackV4AndV6) {
   EXPECT_GT(info.handshake_duration.count(), 0);
 }
 
-TEST_F(EndpointTest, HundredMiBTransferVerifiedBySha256) {
-  start_server(ServerKind::kHashSink);
-  auto client = make_client();
+class EndpointTransferTest : public EndpointTest, public ::testing::WithParamInterface<bool> {};
+
+// The same transfer with UDP GSO on and off must deliver identical bytes.
+TEST_P(EndpointTransferTest, HundredMiBTransferVerifiedBySha256) {
+  EndpointConfig server_cfg;
+  server_cfg.transport.enable_gso = GetParam();
+  start_server(ServerKind::kHashSink, server_cfg);
+  TransportConfig t;
+  t.enable_gso = GetParam();
+  auto client = make_client({}, t);
   auto conn = connect(client);
   ASSERT_TRUE(conn.is_established());
   auto s = conn.open_bidi_stream();
@@ -193,6 +200,9 @@ TEST_F(EndpointTest, HundredMiBTransferVerifiedBySha256) {
   EXPECT_EQ(state_->bytes.load(), total);
   EXPECT_EQ(reply, Sha256::hex(local.finish()));
 }
+
+INSTANTIATE_TEST_SUITE_P(Gso, EndpointTransferTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "GsoOn" : "GsoOff"; });
 
 TEST_F(EndpointTest, ThousandStreamsOnOneConnection) {
   start_server(ServerKind::kEcho);

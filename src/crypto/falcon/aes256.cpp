@@ -7,36 +7,25 @@ constexpr std::uint8_t xtime(std::uint8_t x) {
   return static_cast<std::uint8_t>((x << 1) ^ ((x & 0x80) ? 0x1B : 0x00));
 }
 
-constexpr std::uint8_t gf_mul(std::uint8_t a, std::uint8_t b) {
-  std::uint8_t r = 0;
-  while (b != 0) {
-    if (b & 1) r ^= a;
-    a = xtime(a);
-    b >>= 1;
-  }
-  return r;
-}
-
-// S-box derived from its definition: multiplicative inverse in GF(2^8), then the affine map.
+// S-box derived from its definition: multiplicative inverse in GF(2^8) (through log and
+// antilog tables of the generator 3), then the affine map.
 constexpr std::array<std::uint8_t, 256> make_sbox() {
+  std::array<std::uint8_t, 256> exp{}, log{};
+  std::uint8_t x = 1;
+  for (int i = 0; i < 255; ++i) {
+    exp[i] = x;
+    log[x] = static_cast<std::uint8_t>(i);
+    x = static_cast<std::uint8_t>(x ^ xtime(x));  // x * 3
+  }
   std::array<std::uint8_t, 256> s{};
-  for (int x = 0; x < 256; ++x) {
-    std::uint8_t inv = 0;
-    if (x != 0) {
-      for (int y = 1; y < 256; ++y) {
-        if (gf_mul(static_cast<std::uint8_t>(x), static_cast<std::uint8_t>(y)) == 1) {
-          inv = static_cast<std::uint8_t>(y);
-          break;
-        }
-      }
-    }
-    std::uint8_t v = inv;
+  for (int v = 0; v < 256; ++v) {
+    std::uint8_t inv = v == 0 ? 0 : exp[(255 - log[v]) % 255];
     std::uint8_t r = 0x63;
     for (int k = 0; k < 5; ++k) {
-      r ^= v;
-      v = static_cast<std::uint8_t>((v << 1) | (v >> 7));
+      r ^= inv;
+      inv = static_cast<std::uint8_t>((inv << 1) | (inv >> 7));
     }
-    s[x] = r;
+    s[v] = r;
   }
   return s;
 }
@@ -92,7 +81,8 @@ std::array<std::uint8_t, 16> Aes256Encryptor::encrypt_block(
         t[4 * c + 3] = static_cast<std::uint8_t>(xtime(a0) ^ a0 ^ a1 ^ a2 ^ xtime(a3));
       }
     }
-    for (int i = 0; i < 16; ++i) s[i] = static_cast<std::uint8_t>(t[i] ^ round_keys_[16 * round + i]);
+    for (int i = 0; i < 16; ++i)
+      s[i] = static_cast<std::uint8_t>(t[i] ^ round_keys_[16 * round + i]);
   }
   return s;
 }

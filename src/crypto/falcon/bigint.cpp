@@ -149,19 +149,37 @@ BigInt operator*(const BigInt& a, const BigInt& b) {
   return r;
 }
 
-BigInt BigInt::shifted_left(unsigned bits) const {
-  BigInt r;
-  if (mag_.empty()) return r;
+void BigInt::assign_shifted_left(const BigInt& b, unsigned bits) {
+  mag_.clear();
+  neg_ = false;
+  if (b.mag_.empty()) return;
   const std::size_t limbs = bits / 64;
   const unsigned rem = bits % 64;
-  r.mag_.assign(mag_.size() + limbs + 1, 0);
-  for (std::size_t i = 0; i < mag_.size(); ++i) {
-    r.mag_[i + limbs] |= mag_[i] << rem;
-    if (rem != 0) r.mag_[i + limbs + 1] |= mag_[i] >> (64 - rem);
+  mag_.assign(b.mag_.size() + limbs + 1, 0);
+  for (std::size_t i = 0; i < b.mag_.size(); ++i) {
+    mag_[i + limbs] |= b.mag_[i] << rem;
+    if (rem != 0) mag_[i + limbs + 1] |= b.mag_[i] >> (64 - rem);
   }
-  r.neg_ = neg_;
-  r.trim();
+  neg_ = b.neg_;
+  trim();
+}
+
+BigInt BigInt::shifted_left(unsigned bits) const {
+  BigInt r;
+  r.assign_shifted_left(*this, bits);
   return r;
+}
+
+void BigInt::sub_shifted(const BigInt& b, unsigned bits) {
+  thread_local BigInt scratch;
+  scratch.assign_shifted_left(b, bits);
+  add_signed(scratch, true);
+}
+
+int BigInt::compare(const BigInt& a, const BigInt& b) {
+  if (a.neg_ != b.neg_) return a.neg_ ? -1 : 1;
+  const int m = compare_mag(a.mag_, b.mag_);
+  return a.neg_ ? -m : m;
 }
 
 void BigInt::mul_small_add(std::uint32_t m, std::uint32_t a) {
@@ -177,13 +195,20 @@ void BigInt::mul_small_add(std::uint32_t m, std::uint32_t a) {
 
 BigInt BigInt::shifted_right_floor(unsigned bits) const {
   BigInt r;
+  shifted_right_floor_into(r, bits);
+  return r;
+}
+
+void BigInt::shifted_right_floor_into(BigInt& r, unsigned bits) const {
+  r.mag_.clear();
+  r.neg_ = false;
   const std::size_t limbs = bits / 64;
   const unsigned rem = bits % 64;
   bool lost = false;  // any non-zero bit shifted out
   for (std::size_t i = 0; i < std::min(limbs, mag_.size()); ++i) lost = lost || mag_[i] != 0;
   if (limbs < mag_.size()) {
     if (rem != 0) lost = lost || (mag_[limbs] & ((std::uint64_t{1} << rem) - 1)) != 0;
-    r.mag_.assign(mag_.size() - limbs, 0);
+    r.mag_.resize(mag_.size() - limbs);
     for (std::size_t i = limbs; i < mag_.size(); ++i) {
       std::uint64_t w = mag_[i] >> rem;
       if (rem != 0 && i + 1 < mag_.size()) w |= mag_[i + 1] << (64 - rem);
@@ -192,9 +217,17 @@ BigInt BigInt::shifted_right_floor(unsigned bits) const {
   }
   r.neg_ = neg_;
   r.trim();
-  if (neg_ && lost) r -= BigInt(1);  // floor toward -infinity
+  if (neg_ && lost) {  // floor toward -infinity: |r| + 1
+    if (r.mag_.empty()) {
+      r.mag_.push_back(1);
+      r.neg_ = true;
+    } else {
+      std::size_t i = 0;
+      while (i < r.mag_.size() && ++r.mag_[i] == 0) ++i;
+      if (i == r.mag_.size()) r.mag_.push_back(1);
+    }
+  }
   if (r.mag_.empty()) r.neg_ = false;
-  return r;
 }
 
 std::uint32_t BigInt::magnitude_bits(std::size_t pos, unsigned count) const {

@@ -37,13 +37,20 @@ class BigInt {
   friend BigInt operator-(BigInt a, const BigInt& b) { return a -= b; }
   friend BigInt operator*(const BigInt& a, const BigInt& b);
   BigInt shifted_left(unsigned bits) const;
+  // this -= b * 2^bits, without allocating when capacity allows (uses a per-thread scratch).
+  void sub_shifted(const BigInt& b, unsigned bits);
   // floor(x / 2^bits).
   BigInt shifted_right_floor(unsigned bits) const;
+  // Same into `out`, reusing its storage.
+  void shifted_right_floor_into(BigInt& out, unsigned bits) const;
   // Bits [pos, pos + count) of |x| (count <= 32).
   std::uint32_t magnitude_bits(std::size_t pos, unsigned count) const;
   // True when -2^(bits-1) <= x < 2^(bits-1).
   bool fits_twos_complement(std::size_t bits) const;
 
+  // Signed comparison: negative, zero or positive as a < b, a == b, a > b.
+  static int compare(const BigInt& a, const BigInt& b);
+  void reserve_limbs(std::size_t limbs) { mag_.reserve(limbs); }
   // x = x * m + a, for x >= 0.
   void mul_small_add(std::uint32_t m, std::uint32_t a);
   // Little-endian limbs of |x|.
@@ -62,6 +69,7 @@ class BigInt {
   static void add_mag(Limbs& a, const Limbs& b);
   static void sub_mag(Limbs& a, const Limbs& b);  // requires |a| >= |b|
   void add_signed(const BigInt& b, bool negate_b);
+  void assign_shifted_left(const BigInt& b, unsigned bits);
   void trim();
 
   bool neg_ = false;

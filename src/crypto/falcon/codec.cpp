@@ -98,7 +98,8 @@ std::size_t trim_i8_decode(std::int8_t* x, unsigned logn, unsigned bits,
       acc_len -= bits;
       const std::uint32_t w = (acc >> acc_len) & mask;
       if (w == sign) return 0;  // -2^(bits-1) is not a valid encoding
-      const std::int32_t value = static_cast<std::int32_t>(w) - static_cast<std::int32_t>((w & sign) << 1);
+      const std::int32_t value =
+          static_cast<std::int32_t>(w) - static_cast<std::int32_t>((w & sign) << 1);
       x[u++] = static_cast<std::int8_t>(value);
     }
   }

@@ -12,7 +12,8 @@ TEST(Codec, CompressedRoundTrip) {
   std::mt19937 rng(1);
   std::normal_distribution<double> d(0.0, 170.0);
   std::vector<std::int16_t> s(512), back(512);
-  for (auto& x : s) x = static_cast<std::int16_t>(std::clamp(static_cast<int>(d(rng)), -2047, 2047));
+  for (auto& x : s)
+    x = static_cast<std::int16_t>(std::clamp(static_cast<int>(d(rng)), -2047, 2047));
   s[0] = 2047;
   s[1] = -2047;
   s[2] = 0;
@@ -83,7 +84,8 @@ TEST(Codec, ModqRoundTripAndRange) {
 
 TEST(Codec, TrimI8RoundTripAndRejectsMinimum) {
   std::vector<std::int8_t> f(512), back(512);
-  for (std::size_t i = 0; i < f.size(); ++i) f[i] = static_cast<std::int8_t>(static_cast<int>(i % 63) - 31);
+  for (std::size_t i = 0; i < f.size(); ++i)
+    f[i] = static_cast<std::int8_t>(static_cast<int>(i % 63) - 31);
   std::vector<std::uint8_t> buf(384);
   ASSERT_EQ(trim_i8_encode(buf, f.data(), 9, 6), 384u);
   EXPECT_EQ(trim_i8_decode(back.data(), 9, 6, buf), 384u);

@@ -6,7 +6,9 @@
 
 namespace stoq::falcon::detail {
 
-CtrDrbg::CtrDrbg(std::span<const std::uint8_t, 48> entropy) { update(entropy.data()); }
+CtrDrbg::CtrDrbg(std::span<const std::uint8_t, 48> entropy) {
+  update(entropy.data());
+}
 
 void CtrDrbg::increment_v() {
   for (int i = 15; i >= 0; --i) {

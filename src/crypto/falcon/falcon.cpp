@@ -5,9 +5,12 @@
 #include <string>
 
 #include "crypto/falcon/codec.h"
+#include "crypto/falcon/ct_check.h"
 #include "crypto/falcon/hash_to_point.h"
+#include "crypto/falcon/key_access.h"
 #include "crypto/falcon/keygen.h"
 #include "crypto/falcon/modq.h"
+#include "crypto/falcon/ntru_solve.h"
 #include "crypto/falcon/params.h"
 #include "crypto/falcon/secure_zero.h"
 #include "crypto/falcon/shake256.h"
@@ -25,19 +28,28 @@ class FalconCategory final : public std::error_category {
   const char* name() const noexcept override { return "falcon"; }
   std::string message(int ev) const override {
     switch (static_cast<Errc>(ev)) {
-      case Errc::kOk: return "success";
-      case Errc::kBadPublicKey: return "malformed Falcon public key";
-      case Errc::kBadSecretKey: return "malformed Falcon private key";
-      case Errc::kBadSignature: return "malformed Falcon signature";
-      case Errc::kVerificationFailed: return "Falcon signature verification failed";
-      case Errc::kRngFailure: return "random source failure";
-      case Errc::kLevelMismatch: return "Falcon parameter set mismatch";
+      case Errc::kOk:
+        return "success";
+      case Errc::kBadPublicKey:
+        return "malformed Falcon public key";
+      case Errc::kBadSecretKey:
+        return "malformed Falcon private key";
+      case Errc::kBadSignature:
+        return "malformed Falcon signature";
+      case Errc::kVerificationFailed:
+        return "Falcon signature verification failed";
+      case Errc::kRngFailure:
+        return "random source failure";
+      case Errc::kLevelMismatch:
+        return "Falcon parameter set mismatch";
     }
     return "unknown Falcon error";
   }
 };
 
-constexpr unsigned logn_of(Level level) { return level == Level::k512 ? 9 : 10; }
+constexpr unsigned logn_of(Level level) {
+  return level == Level::k512 ? 9 : 10;
+}
 
 // Expanded private key (f, g, F, G), wiped on scope exit.
 struct ExpandedKey {
@@ -80,7 +92,8 @@ bool expand_secret(std::span<const std::uint8_t> sk, unsigned logn, ExpandedKey&
   if (v == 0) return false;
   off += v;
   if (off != sk.size()) return false;
-  return detail::complete_private(k.G.data(), k.f.data(), k.g.data(), k.F.data(), logn);
+  return detail::complete_private(k.G.data(), k.f.data(), k.g.data(), k.F.data(), logn) &&
+         detail::ntru_equation_holds(k.f.data(), k.g.data(), k.F.data(), k.G.data(), logn);
 }
 
 // Produces nonce and compressed s2 (at most max_comp bytes) exactly as the round-3 code:
@@ -89,7 +102,6 @@ bool expand_secret(std::span<const std::uint8_t> sk, unsigned logn, ExpandedKey&
 bool sign_raw(const ExpandedKey& k, unsigned logn, std::span<const std::uint8_t> message,
               const RandomSource& rng, std::array<std::uint8_t, detail::kNonceBytes>& nonce,
               std::vector<std::uint8_t>& comp, std::size_t max_comp) {
-  const std::size_t n = std::size_t{1} << logn;
   if (!rng(nonce)) return false;
   std::array<std::uint16_t, 1024> c{};
   detail::hash_to_point(nonce, message, c.data(), logn);
@@ -104,29 +116,17 @@ bool sign_raw(const ExpandedKey& k, unsigned logn, std::span<const std::uint8_t>
   for (;;) {
     detail::sign_core(xof, k.f.data(), k.g.data(), k.F.data(), k.G.data(), c.data(), logn,
                       s2.data());
+    detail::ct_declassify(s2.data(), sizeof s2);  // the signature is public from here on
     const std::size_t len = detail::comp_encode(comp, s2.data(), logn);
     if (len != 0) {
       comp.resize(len);
       break;
     }
   }
-  (void)n;
   return true;
 }
 
 }  // namespace
-
-namespace detail {
-struct KeyAccess {
-  static PublicKey make_public(Level l, std::vector<std::uint8_t> b) {
-    return PublicKey(l, std::move(b));
-  }
-  static SecretKey make_secret(Level l, std::vector<std::uint8_t> b, std::vector<std::int8_t> e) {
-    return SecretKey(l, std::move(b), std::move(e));
-  }
-  static const std::vector<std::int8_t>& expanded(const SecretKey& k) { return k.expanded_; }
-};
-}  // namespace detail
 
 const std::error_category& falcon_category() noexcept {
   static const FalconCategory category;
@@ -158,9 +158,7 @@ Result<PublicKey> PublicKey::decode(std::span<const std::uint8_t> encoded) {
 }
 
 SecretKey::SecretKey(SecretKey&& other) noexcept
-    : level_(other.level_),
-      bytes_(std::move(other.bytes_)),
-      expanded_(std::move(other.expanded_)) {
+    : level_(other.level_), bytes_(std::move(other.bytes_)), expanded_(std::move(other.expanded_)) {
   other.bytes_.clear();
   other.expanded_.clear();
 }
@@ -177,7 +175,9 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
   return *this;
 }
 
-SecretKey::~SecretKey() { wipe(); }
+SecretKey::~SecretKey() {
+  wipe();
+}
 
 void SecretKey::wipe() noexcept {
   detail::secure_zero(bytes_.data(), bytes_.size());

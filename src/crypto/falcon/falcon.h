@@ -1,11 +1,17 @@
 // Falcon-512 / Falcon-1024 signatures (NIST round 3, the encodings liboqs and oqs-provider
-// use). Pure computation: no I/O except the optional system RNG, no global state, no
-// exceptions across this API, thread-compatible (distinct objects may be used from
-// different threads concurrently).
+// use). Pure computation: no I/O except the optional system RNG, no exceptions across this
+// API, no mutable global state (constant tables are built once, thread-safely, and some
+// caches are per thread).
+//
+// Threading: every function is reentrant. Objects are thread-compatible: const access
+// (sign with a SecretKey, verify with a PublicKey) may run concurrently from several threads;
+// a RandomSource is invoked on the calling thread and must not be shared unless it is
+// itself thread-safe.
 //
 // Errors are std::error_code values in falcon_category(); every function below documents
 // what it returns. Keys and signatures own their bytes; SecretKey wipes them on destruction
-// and is move-only.
+// and is move-only. Signing and verification are deterministic functions of their inputs
+// and the RandomSource output (the known-answer tests rely on it).
 #pragma once
 
 #include <cstddef>
@@ -41,12 +47,12 @@ static_assert(static_cast<int>(Errc::kLevelMismatch) == 6, "Errc is append-only"
 const std::error_category& falcon_category() noexcept;
 std::error_code make_error_code(Errc e) noexcept;
 
-// Minimal result type: a value or an error code.
+// Minimal result type: a value or an error code. value() and operator-> require ok().
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(std::error_code ec) : error_(ec) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}   // NOLINT(google-explicit-constructor)
+  Result(std::error_code ec) : error_(ec) {}      // NOLINT(google-explicit-constructor)
   Result(Errc e) : error_(make_error_code(e)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return value_.has_value(); }
@@ -104,7 +110,8 @@ class SecretKey {
   ~SecretKey();
 
   // Strict decoding of `0x50 + logn || f || g || F`, also checking that G = g F / f mod q
-  // is small (the key is usable). kBadSecretKey otherwise. The input is not retained.
+  // is small and that f G - g F = q holds (the key is a usable basis). kBadSecretKey
+  // otherwise. The input is copied; the caller wipes its own buffer.
   static Result<SecretKey> decode(std::span<const std::uint8_t> encoded);
 
   Level level() const { return level_; }
@@ -140,13 +147,15 @@ class Signature {
   std::vector<std::uint8_t> bytes_;
 };
 
-// Key generation. Returns kRngFailure if the random source fails.
+// Key generation (a few milliseconds; not constant-time, see docs/falcon.md). Returns
+// kRngFailure if the random source fails.
 Result<KeyPair> generate_keypair(Level level, const RandomSource& rng);
 inline Result<KeyPair> generate_keypair(Level level) {
   return generate_keypair(level, RandomSource(system_random));
 }
 
-// Detached signature. Returns kRngFailure if the random source fails.
+// Detached signature. Returns kRngFailure if the random source fails, kBadSecretKey for a
+// moved-from key.
 Result<Signature> sign(const SecretKey& key, std::span<const std::uint8_t> message,
                        const RandomSource& rng,
                        SignatureFormat format = SignatureFormat::kCompressed);
@@ -166,7 +175,7 @@ std::error_code verify(const PublicKey& key, std::span<const std::uint8_t> messa
 Result<std::vector<std::uint8_t>> sign_message(const SecretKey& key,
                                                std::span<const std::uint8_t> message,
                                                const RandomSource& rng);
-// Verifies a signed message and returns the message it carries.
+// Verifies a signed message and returns the message it carries; errors as verify().
 Result<std::vector<std::uint8_t>> open_message(const PublicKey& key,
                                                std::span<const std::uint8_t> signed_message);
 

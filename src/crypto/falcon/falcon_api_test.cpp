@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "crypto/falcon/codec.h"
@@ -152,6 +155,20 @@ TEST_P(FalconApi, SecretKeyRoundTripAndStrictness) {
   bad = b;
   bad.push_back(0);
   EXPECT_FALSE(SecretKey::decode(bad).ok());
+  // A well-formed encoding whose (f, g, F) is not an NTRU basis: f = 1, g = 0, F = 0 gives
+  // G = 0 (small), but f G - g F = 0 != q.
+  const std::size_t n = std::size_t{1} << logn();
+  std::vector<std::int8_t> f(n, 0), zero(n, 0);
+  f[0] = 1;
+  const unsigned fg_bits = logn() == 9 ? 6 : 5;
+  std::vector<std::uint8_t> forged(b.size(), 0);
+  forged[0] = b[0];
+  std::size_t off = 1;
+  off += detail::trim_i8_encode(std::span(forged).subspan(off), f.data(), logn(), fg_bits);
+  off += detail::trim_i8_encode(std::span(forged).subspan(off), zero.data(), logn(), fg_bits);
+  off += detail::trim_i8_encode(std::span(forged).subspan(off), zero.data(), logn(), 8);
+  ASSERT_EQ(off, forged.size());
+  EXPECT_EQ(SecretKey::decode(forged).error(), Errc::kBadSecretKey);
 }
 
 TEST_P(FalconApi, SignedMessageRoundTrip) {
@@ -190,6 +207,29 @@ INSTANTIATE_TEST_SUITE_P(Levels, FalconApi, ::testing::Values(Level::k512, Level
                            return info.param == Level::k512 ? std::string("Falcon512")
                                                             : std::string("Falcon1024");
                          });
+
+TEST(FalconThreads, ConcurrentKeygenSignVerify) {
+  // Lazily built tables (residue primes, root caches, CPU dispatch) under concurrency.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &failures] {
+      const Level level = (t & 1) ? Level::k1024 : Level::k512;
+      auto kp = generate_keypair(level, seeded(static_cast<std::uint8_t>(100 + t)));
+      if (!kp.ok()) {
+        ++failures;
+        return;
+      }
+      const std::vector<std::uint8_t> msg = {static_cast<std::uint8_t>(t)};
+      for (int i = 0; i < 3; ++i) {
+        auto sig = sign(kp->secret_key, msg, seeded(static_cast<std::uint8_t>(i)));
+        if (!sig.ok() || verify(kp->public_key, msg, sig->bytes())) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+}
 
 TEST(FalconErrors, CategoryMessages) {
   EXPECT_STREQ(falcon_category().name(), "falcon");

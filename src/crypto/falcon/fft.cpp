@@ -4,24 +4,25 @@
 // (ifunc). Vectorising independent element-wise operations does not change any rounding:
 // there is no FMA (the avx2 target does not enable it, and -ffp-contract=off forbids
 // contraction anyway) and no reassociation, so both versions are bit-identical and the KAT
-// covers both (STOQ_FALCON_FORCE_PORTABLE does not affect ifunc selection; see docs).
+// covers both (falcon_kat_portable_test builds the library with STOQ_FALCON_PORTABLE_ONLY).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(STOQ_FALCON_NO_CLONES)
+    !defined(STOQ_FALCON_PORTABLE_ONLY)
 #define STOQ_FALCON_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define STOQ_FALCON_SIMD_CLONES
 #endif
 
 namespace stoq::falcon::detail {
+
+alignas(64) const double kFftRoots[1024][2] = {
+#include "crypto/falcon/fft_roots.inc"
+};
+
 namespace {
 
 struct Complex {
   double re;
   double im;
-};
-
-constexpr Complex kRoots[1024] = {
-#include "crypto/falcon/fft_roots.inc"
 };
 
 inline Complex cmul(double ar, double ai, double br, double bi) {
@@ -48,7 +49,7 @@ void fft(double* f, unsigned logn) {
     const std::size_t ht = t >> 1;
     const std::size_t hm = m >> 1;
     for (std::size_t i1 = 0, j1 = 0; i1 < hm; ++i1, j1 += t) {
-      const Complex s = kRoots[m + i1];
+      const Complex s{kFftRoots[m + i1][0], kFftRoots[m + i1][1]};
       for (std::size_t j = j1; j < j1 + ht; ++j) {
         const double xr = f[j], xi = f[j + hn];
         const Complex y = cmul(f[j + ht], f[j + ht + hn], s.re, s.im);
@@ -72,8 +73,8 @@ void ifft(double* f, unsigned logn) {
     const std::size_t hm = m >> 1;
     const std::size_t dt = t << 1;
     for (std::size_t i1 = 0, j1 = 0; j1 < hn; ++i1, j1 += dt) {
-      const double sr = kRoots[hm + i1].re;
-      const double si = -kRoots[hm + i1].im;
+      const double sr = kFftRoots[hm + i1][0];
+      const double si = -kFftRoots[hm + i1][1];
       for (std::size_t j = j1; j < j1 + t; ++j) {
         const double xr = f[j], xi = f[j + hn];
         const double yr = f[j + t], yi = f[j + t + hn];
@@ -214,7 +215,7 @@ void poly_split_fft(double* f0, double* f1, const double* f, unsigned logn) {
     const double br = f[2 * u + 1], bi = f[2 * u + 1 + hn];
     f0[u] = (ar + br) * 0.5;
     f0[u + qn] = (ai + bi) * 0.5;
-    const Complex t = cmul(ar - br, ai - bi, kRoots[u + hn].re, -kRoots[u + hn].im);
+    const Complex t = cmul(ar - br, ai - bi, kFftRoots[u + hn][0], -kFftRoots[u + hn][1]);
     f1[u] = t.re * 0.5;
     f1[u + qn] = t.im * 0.5;
   }
@@ -228,7 +229,7 @@ void poly_merge_fft(double* f, const double* f0, const double* f1, unsigned logn
   f[hn] = f1[0];
   for (std::size_t u = 0; u < qn; ++u) {
     const double ar = f0[u], ai = f0[u + qn];
-    const Complex b = cmul(f1[u], f1[u + qn], kRoots[u + hn].re, kRoots[u + hn].im);
+    const Complex b = cmul(f1[u], f1[u + qn], kFftRoots[u + hn][0], kFftRoots[u + hn][1]);
     f[2 * u] = ar + b.re;
     f[2 * u + hn] = ai + b.im;
     f[2 * u + 1] = ar - b.re;

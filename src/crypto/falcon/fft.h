@@ -12,6 +12,9 @@
 
 namespace stoq::falcon::detail {
 
+// Roots for the FFT (see fft_roots.inc): kFftRoots[k] = {re, im}.
+extern const double kFftRoots[1024][2];
+
 void fft(double* f, unsigned logn);
 void ifft(double* f, unsigned logn);
 

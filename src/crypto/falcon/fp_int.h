@@ -22,7 +22,9 @@ inline std::int64_t fp_rint(double x) {
 }
 
 // Truncation toward zero; |x| must be below 2^63.
-inline std::int64_t fp_trunc(double x) { return static_cast<std::int64_t>(x); }
+inline std::int64_t fp_trunc(double x) {
+  return static_cast<std::int64_t>(x);
+}
 
 // Largest integer not above x; |x| must be below 2^63.
 inline std::int64_t fp_floor(double x) {

@@ -25,7 +25,9 @@ struct Record {
   std::map<std::string, std::string> fields;
 };
 
-std::string hex(const std::vector<std::uint8_t>& v) { return to_hex(v.data(), v.size(), true); }
+std::string hex(const std::vector<std::uint8_t>& v) {
+  return to_hex(v.data(), v.size(), true);
+}
 
 // Regenerates records [0, count) in .rsp text form, as the NIST harness writes them.
 std::vector<std::string> regenerate(Level level, int count) {
@@ -128,14 +130,16 @@ void compare_records(Level level, const std::vector<std::string>& generated) {
       if (a != b) {
         std::size_t pos = 0;
         while (pos < a.size() && pos < b.size() && a[pos] == b[pos]) ++pos;
-        FAIL() << "record " << i << ": first differing field '" << key << "' at hex offset "
-               << pos << " (byte " << pos / 2 << ")";
+        FAIL() << "record " << i << ": first differing field '" << key << "' at hex offset " << pos
+               << " (byte " << pos / 2 << ")";
       }
     }
   }
 }
 
-TEST(FalconKat, Record0Falcon512) { compare_records(Level::k512, regenerate(Level::k512, 1)); }
+TEST(FalconKat, Record0Falcon512) {
+  compare_records(Level::k512, regenerate(Level::k512, 1));
+}
 
 TEST(FalconKat, Record0Falcon1024) {
   compare_records(Level::k1024, regenerate(Level::k1024, 1));
@@ -150,8 +154,12 @@ void full_file_check(Level level, const char* expected_sha) {
   EXPECT_EQ(to_hex(digest.data(), digest.size(), false), expected_sha);
 }
 
-TEST(FalconKat, FullFileSha256Falcon512) { full_file_check(Level::k512, kSha512); }
-TEST(FalconKat, FullFileSha256Falcon1024) { full_file_check(Level::k1024, kSha1024); }
+TEST(FalconKat, FullFileSha256Falcon512) {
+  full_file_check(Level::k512, kSha512);
+}
+TEST(FalconKat, FullFileSha256Falcon1024) {
+  full_file_check(Level::k1024, kSha1024);
+}
 
 TEST(FalconKat, RecordByRecordFalcon512) {
   compare_records(Level::k512, full_file_records(Level::k512));

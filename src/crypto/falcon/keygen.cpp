@@ -14,35 +14,54 @@ namespace {
 // Discrete Gaussian for (f, g) at sigma = 1.17 sqrt(q / 2048), as a reverse CDF scaled to
 // 2^63 (27 entries).
 constexpr std::uint64_t kGaussTable[27] = {
-    1283868770400643928u, 6416574995475331444u, 4078260278032692663u, 2353523259288686585u,
-    1227179971273316331u, 575931623374121527u,  242543240509105209u,  91437049221049666u,
-    30799446349977173u,   9255276791179340u,    2478152334826140u,    590642893610164u,
-    125206034929641u,     23590435911403u,      3948334035941u,       586753615614u,
-    77391054539u,         9056793210u,          940121950u,           86539696u,
-    7062824u,             510971u,              32764u,               1862u,
-    94u,                  4u,                   0u,
+    1283868770400643928u,
+    6416574995475331444u,
+    4078260278032692663u,
+    2353523259288686585u,
+    1227179971273316331u,
+    575931623374121527u,
+    242543240509105209u,
+    91437049221049666u,
+    30799446349977173u,
+    9255276791179340u,
+    2478152334826140u,
+    590642893610164u,
+    125206034929641u,
+    23590435911403u,
+    3948334035941u,
+    586753615614u,
+    77391054539u,
+    9056793210u,
+    940121950u,
+    86539696u,
+    7062824u,
+    510971u,
+    32764u,
+    1862u,
+    94u,
+    4u,
+    0u,
 };
 
 // One coefficient: the sum of 2^(10 - logn) draws (one for Falcon-1024, two for 512).
+// Each draw: the first word's top bit is the sign and its low 63 bits say whether the value
+// is zero (below table[0]); otherwise the magnitude is the first k with r >= table[k] for the
+// second word r, which (the table decreasing) is 1 + #{k >= 1 : r < table[k]}. The count is a
+// branch-free sum the compiler vectorises.
 int gaussian_coefficient(Shake256& rng, unsigned logn) {
   const unsigned draws = 1u << (10 - logn);
   int value = 0;
   for (unsigned d = 0; d < draws; ++d) {
     std::uint64_t r = rng.extract_u64_le();
-    const std::uint32_t neg = static_cast<std::uint32_t>(r >> 63);
+    const std::uint64_t neg = r >> 63;
     r &= ~(std::uint64_t{1} << 63);
-    // found = 1 once the magnitude is known (first word below table[0] means zero).
-    std::uint32_t found = static_cast<std::uint32_t>((r - kGaussTable[0]) >> 63);
-    std::uint32_t v = 0;
-    r = rng.extract_u64_le();
-    r &= ~(std::uint64_t{1} << 63);
-    for (std::uint32_t k = 1; k < 27; ++k) {
-      const std::uint32_t t = static_cast<std::uint32_t>((r - kGaussTable[k]) >> 63) ^ 1u;
-      v |= k & -(t & (found ^ 1u));
-      found |= t;
-    }
-    v = (v ^ -neg) + neg;
-    value += static_cast<std::int32_t>(v);
+    const std::uint64_t is_zero = (r - kGaussTable[0]) >> 63;
+    r = rng.extract_u64_le() & ~(std::uint64_t{1} << 63);
+    std::uint64_t above = 0;
+    for (std::size_t k = 1; k < 27; ++k) above += (r - kGaussTable[k]) >> 63;
+    std::uint64_t v = (1 + above) & (is_zero - 1);
+    v = (v ^ (0 - neg)) + neg;  // conditional negation
+    value += static_cast<int>(static_cast<std::int64_t>(v));
   }
   return value;
 }

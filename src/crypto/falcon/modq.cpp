@@ -106,8 +106,7 @@ std::uint16_t modq_inverse(std::uint16_t a) {
   return static_cast<std::uint16_t>(r);
 }
 
-bool compute_public(std::uint16_t* h, const std::int8_t* f, const std::int8_t* g,
-                    unsigned logn) {
+bool compute_public(std::uint16_t* h, const std::int8_t* f, const std::int8_t* g, unsigned logn) {
   const std::size_t n = std::size_t{1} << logn;
   std::vector<std::uint16_t> ft(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -145,7 +144,8 @@ bool complete_private(std::int8_t* G, const std::int8_t* f, const std::int8_t* g
   intt_modq(t.data(), logn);
   for (std::size_t i = 0; i < n; ++i) {
     std::int32_t v = t[i];
-    v -= static_cast<std::int32_t>(kQ) & -static_cast<std::int32_t>(v > static_cast<std::int32_t>(kQ / 2));
+    v -= static_cast<std::int32_t>(kQ) &
+         -static_cast<std::int32_t>(v > static_cast<std::int32_t>(kQ / 2));
     bad |= static_cast<std::uint32_t>(v < -127 || v > 127);
     G[i] = static_cast<std::int8_t>(v);
   }

@@ -15,11 +15,15 @@ std::vector<std::uint16_t> schoolbook(const std::vector<std::uint16_t>& a,
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < n; ++j) {
       const std::int64_t p = static_cast<std::int64_t>(a[i]) * b[j];
-      if (i + j < n) c[i + j] += p; else c[i + j - n] -= p;
+      if (i + j < n)
+        c[i + j] += p;
+      else
+        c[i + j - n] -= p;
     }
   }
   std::vector<std::uint16_t> r(n);
-  for (std::size_t i = 0; i < n; ++i) r[i] = static_cast<std::uint16_t>(((c[i] % 12289) + 12289) % 12289);
+  for (std::size_t i = 0; i < n; ++i)
+    r[i] = static_cast<std::uint16_t>(((c[i] % 12289) + 12289) % 12289);
   return r;
 }
 
@@ -41,7 +45,8 @@ TEST(ModQ, NttProductMatchesSchoolbook) {
 
 TEST(ModQ, Inverse) {
   EXPECT_EQ(modq_inverse(0), 0);
-  for (std::uint32_t a = 1; a < 12289; a += 97) EXPECT_EQ(modq_mul(a, modq_inverse(static_cast<std::uint16_t>(a))), 1);
+  for (std::uint32_t a = 1; a < 12289; a += 97)
+    EXPECT_EQ(modq_mul(a, modq_inverse(static_cast<std::uint16_t>(a))), 1);
 }
 
 }  // namespace

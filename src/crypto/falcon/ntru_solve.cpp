@@ -68,7 +68,8 @@ unsigned log2_size(std::size_t n) {
 void big_to_fp(double* d, const BigPoly& x, std::size_t words, std::size_t top) {
   const unsigned shift = static_cast<unsigned>(31 * (words - top));
   for (std::size_t u = 0; u < x.size(); ++u) {
-    const BigInt t = x[u].shifted_right_floor(shift);
+    thread_local BigInt t;
+    x[u].shifted_right_floor_into(t, shift);
     const bool neg = t.is_negative();
     double acc = 0.0;
     double scale = 1.0;
@@ -78,6 +79,84 @@ void big_to_fp(double* d, const BigPoly& x, std::size_t words, std::size_t top) 
     }
     d[u] = acc;
   }
+}
+
+// Lehmer's extended Euclid on the leading 62 bits (Knuth, TAOCP vol. 2, 4.5.2, algorithm
+// L): runs of single-precision steps are applied to the big numbers as one 2x2 cofactor
+// matrix. Returns true with a x + b y = 1 when gcd(x, y) = 1.
+bool extended_gcd(const BigInt& x, const BigInt& y, BigInt& a, BigInt& b) {
+  BigInt r0 = x, r1 = y, a0(1), a1(0), b0(0), b1(1);
+  if (BigInt::compare(r0, r1) < 0) {
+    std::swap(r0, r1);
+    std::swap(a0, a1);
+    std::swap(b0, b1);
+  }
+  // Invariants: r0 = a0 x + b0 y, r1 = a1 x + b1 y, r0 >= r1 >= 0.
+  auto full_step = [&] {
+    BigInt quot, rem;
+    BigInt::divmod(r0, r1, quot, rem);
+    BigInt t0 = a0 - quot * a1;
+    BigInt t1 = b0 - quot * b1;
+    r0 = std::move(r1);
+    r1 = std::move(rem);
+    a0 = std::move(a1);
+    a1 = std::move(t0);
+    b0 = std::move(b1);
+    b1 = std::move(t1);
+  };
+  while (!r1.is_zero()) {
+    const std::size_t len = r0.bit_length();
+    if (len <= 62) {
+      full_step();
+      continue;
+    }
+    const unsigned shift = static_cast<unsigned>(len - 62);
+    std::int64_t xh = r0.shifted_right_floor(shift).to_int64();
+    std::int64_t yh = r1.shifted_right_floor(shift).to_int64();
+    std::int64_t A = 1, B = 0, C = 0, D = 1;
+    for (;;) {
+      if (yh + C == 0 || yh + D == 0) break;
+      const std::int64_t q1 = (xh + A) / (yh + C);
+      const std::int64_t q2 = (xh + B) / (yh + D);
+      if (q1 != q2) break;
+      const __int128 nc = static_cast<__int128>(A) - static_cast<__int128>(q1) * C;
+      const __int128 nd = static_cast<__int128>(B) - static_cast<__int128>(q1) * D;
+      if (nc > INT64_MAX / 2 || nc < -(INT64_MAX / 2) || nd > INT64_MAX / 2 ||
+          nd < -(INT64_MAX / 2)) {
+        break;
+      }
+      A = C;
+      C = static_cast<std::int64_t>(nc);
+      B = D;
+      D = static_cast<std::int64_t>(nd);
+      const std::int64_t ny = xh - q1 * yh;
+      xh = yh;
+      yh = ny;
+    }
+    if (B == 0) {
+      full_step();
+      continue;
+    }
+    const BigInt bA(A), bB(B), bC(C), bD(D);
+    BigInt n0 = bA * r0 + bB * r1;
+    BigInt n1 = bC * r0 + bD * r1;
+    BigInt na0 = bA * a0 + bB * a1;
+    BigInt na1 = bC * a0 + bD * a1;
+    BigInt nb0 = bA * b0 + bB * b1;
+    BigInt nb1 = bC * b0 + bD * b1;
+    r0 = std::move(n0);
+    r1 = std::move(n1);
+    a0 = std::move(na0);
+    a1 = std::move(na1);
+    b0 = std::move(nb0);
+    b1 = std::move(nb1);
+    if (r0.is_negative() || r1.is_negative()) return false;  // cannot happen (Knuth L)
+  }
+  if (!(r0 == BigInt(1))) return false;
+  a = std::move(a0);
+  b = std::move(b0);
+  // Defensive: the identity must hold exactly.
+  return a * x + b * y == BigInt(1);
 }
 
 // Intermediate depths (2 .. logn - 1): Babai reduction with the reference's schedule.
@@ -105,7 +184,10 @@ bool reduce_intermediate(unsigned depth, const BigPoly& f, const BigPoly& g, Big
   std::size_t fg_len = llen;
   int maxbl_FG = static_cast<int>(31 * llen);
   int scale_k = maxbl_FG - minbl_fg;
-  BigPoly k(n);
+  std::vector<std::int64_t> k(n);
+  // |k| < 2^31, n <= 2^10: products stay below 2^(42 + bits(f, g)).
+  const FixedPairMultiplier kmul(f, g, 44 + std::max(poly_max_bits(f), poly_max_bits(g)));
+  BigPoly kf, kg;
   for (;;) {
     if (!all_fit(F, 31 * fg_len) || !all_fit(G, 31 * fg_len)) return false;
     const std::size_t rlen = std::min<std::size_t>(10, fg_len);
@@ -125,15 +207,12 @@ bool reduce_intermediate(unsigned depth, const BigPoly& f, const BigPoly& g, Big
     for (std::size_t u = 0; u < n; ++u) {
       const double xv = rt2[u] * pdc;
       if (!(-2147483647.0 < xv && xv < 2147483647.0)) return false;
-      k[u] = BigInt(fp_rint(xv));
+      k[u] = fp_rint(xv);
     }
-    // |k| < 2^31, n <= 2^10: products stay below 2^(42 + bits(f, g)).
-    const std::size_t bound = 44 + std::max(poly_max_bits(f), poly_max_bits(g));
-    const BigPoly kf = mul_negacyclic_rns(k, f, bound);
-    const BigPoly kg = mul_negacyclic_rns(k, g, bound);
+    kmul.multiply(k, kf, kg);
     for (std::size_t u = 0; u < n; ++u) {
-      F[u] -= kf[u].shifted_left(static_cast<unsigned>(scale_k));
-      G[u] -= kg[u].shifted_left(static_cast<unsigned>(scale_k));
+      F[u].sub_shifted(kf[u], static_cast<unsigned>(scale_k));
+      G[u].sub_shifted(kg[u], static_cast<unsigned>(scale_k));
     }
 
     const int new_maxbl_FG = scale_k + maxbl_fg + 10;
@@ -301,24 +380,7 @@ bool solve_ntru(unsigned logn, const std::int8_t* f, const std::int8_t* g, std::
   const BigInt rf = fs[logn][0], rg = gs[logn][0];
   if (rf.is_zero() || rg.is_zero() || rf.is_negative() || rg.is_negative()) return false;
   BigInt a, b;
-  {
-    BigInt r0 = rf, r1 = rg, a0(1), a1(0), b0(0), b1(1);
-    while (!r1.is_zero()) {
-      BigInt quot, rem;
-      BigInt::divmod(r0, r1, quot, rem);
-      r0 = std::move(r1);
-      r1 = std::move(rem);
-      BigInt t = a0 - quot * a1;
-      a0 = std::move(a1);
-      a1 = std::move(t);
-      t = b0 - quot * b1;
-      b0 = std::move(b1);
-      b1 = std::move(t);
-    }
-    if (!(r0 == BigInt(1))) return false;
-    a = std::move(a0);  // a rf + b rg = 1
-    b = std::move(b0);
-  }
+  if (!extended_gcd(rf, rg, a, b)) return false;  // a rf + b rg = 1
   BigInt u = a, v = -b;
   while (u.is_negative()) {
     u += rg;
@@ -371,6 +433,24 @@ bool solve_ntru(unsigned logn, const std::int8_t* f, const std::int8_t* g, std::
     G[i] = static_cast<std::int8_t>(Gz[i]);
   }
   return true;
+}
+
+bool ntru_equation_holds(const std::int8_t* f, const std::int8_t* g, const std::int8_t* F,
+                         const std::int8_t* G, unsigned logn) {
+  // |f G - g F| < 2 * 1024 * 127^2 < p / 2, so the residue modulo p is the exact value.
+  const std::size_t n = std::size_t{1} << logn;
+  std::vector<std::int64_t> fv(n), gv(n), Fv(n), Gv(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    fv[i] = f[i];
+    gv[i] = g[i];
+    Fv[i] = F[i];
+    Gv[i] = G[i];
+  }
+  const auto fG = mul_mod_p(fv, Gv);
+  const auto gF = mul_mod_p(gv, Fv);
+  bool ok = true;
+  for (std::size_t i = 0; i < n; ++i) ok = ok && mod_p(fG[i] - gF[i]) == (i == 0 ? kQ : 0);
+  return ok;
 }
 
 }  // namespace stoq::falcon::detail

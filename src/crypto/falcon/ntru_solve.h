@@ -18,4 +18,9 @@ namespace stoq::falcon::detail {
 bool solve_ntru(unsigned logn, const std::int8_t* f, const std::int8_t* g, std::int8_t* F,
                 std::int8_t* G);
 
+// True when f G - g F = q exactly (used to validate decoded private keys: an inconsistent
+// basis would make signing loop or divide by zero).
+bool ntru_equation_holds(const std::int8_t* f, const std::int8_t* g, const std::int8_t* F,
+                         const std::int8_t* G, unsigned logn);
+
 }  // namespace stoq::falcon::detail

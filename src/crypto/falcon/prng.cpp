@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::uint32_t kSigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
 
-
 }  // namespace
 
 ChaChaPrng::ChaChaPrng(Shake256& seed_source) {
@@ -89,7 +88,8 @@ void refill_portable(const std::uint32_t* key, std::uint64_t counter, std::uint8
   }
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(STOQ_FALCON_PORTABLE_ONLY)
 #define STOQ_FALCON_HAVE_AVX2_PRNG 1
 
 __attribute__((target("avx2"))) inline __m256i rotl_epi32(__m256i x, int k) {

@@ -48,6 +48,22 @@ bool is_prime_u32(std::uint32_t n) {
   return true;
 }
 
+// a^-1 mod p for 0 < a < p, p prime (extended Euclid on machine words).
+std::uint64_t inverse_mod(std::uint64_t a, std::uint64_t p) {
+  std::int64_t t0 = 0, t1 = 1;
+  std::int64_t r0 = static_cast<std::int64_t>(p), r1 = static_cast<std::int64_t>(a);
+  while (r1 != 0) {
+    const std::int64_t q = r0 / r1;
+    std::int64_t t = r0 - q * r1;
+    r0 = r1;
+    r1 = t;
+    t = t0 - q * t1;
+    t0 = t1;
+    t1 = t;
+  }
+  return static_cast<std::uint64_t>(t0 < 0 ? t0 + static_cast<std::int64_t>(p) : t0);
+}
+
 struct Prime {
   std::uint32_t p;
   std::uint32_t p0i;   // -1/p mod 2^32
@@ -88,7 +104,7 @@ const PrimeTable& prime_table() {
       const std::uint64_t pi = t.primes[i].p;
       t.inv[i].resize(i);
       for (std::size_t j = 0; j < i; ++j) {
-        const std::uint64_t v = pow_mod(t.primes[j].p % pi, pi - 2, pi);
+        const std::uint64_t v = inverse_mod(t.primes[j].p % pi, pi);
         t.inv[i][j] = static_cast<std::uint32_t>((v << 32) % pi);
       }
     }
@@ -105,7 +121,9 @@ inline std::uint32_t mont_mul(std::uint32_t a, std::uint32_t b, const Prime& pr)
   return static_cast<std::uint32_t>(r);
 }
 
-inline std::uint32_t to_mont(std::uint32_t a, const Prime& pr) { return mont_mul(a, pr.r2, pr); }
+inline std::uint32_t to_mont(std::uint32_t a, const Prime& pr) {
+  return mont_mul(a, pr.r2, pr);
+}
 
 inline std::uint32_t add_mod(std::uint32_t a, std::uint32_t b, std::uint32_t p) {
   std::uint32_t r = a + b;
@@ -221,7 +239,113 @@ BigPoly mul_schoolbook(const BigPoly& a, const BigPoly& b) {
   return c;
 }
 
+// Rebuilds n signed coefficients from their residues modulo the first m primes
+// (residues[i * n + u]) with Garner's algorithm, centred modulo M = prod p_i.
+BigPoly garner(const std::vector<std::uint32_t>& residues, std::size_t n, std::size_t m) {
+  const PrimeTable& table = prime_table();
+  BigInt modulus(1);
+  for (std::size_t i = 0; i < m; ++i) modulus.mul_small_add(table.primes[i].p, 0);
+  const BigInt half = modulus.shifted_right_floor(1);
+  BigPoly out(n);
+  std::vector<std::uint32_t> digit(m);
+  for (std::size_t u = 0; u < n; ++u) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const Prime& pr = table.primes[i];
+      std::uint32_t t = residues[i * n + u];
+      for (std::size_t j = 0; j < i; ++j) {
+        std::uint32_t d = digit[j];
+        if (d >= pr.p) d -= pr.p;
+        t = mont_mul(sub_mod(t, d, pr.p), table.inv[i][j], pr);
+      }
+      digit[i] = t;
+    }
+    BigInt x(0);
+    x.reserve_limbs(m / 2 + 2);
+    for (std::size_t i = m; i-- > 0;) x.mul_small_add(table.primes[i].p, digit[i]);
+    if (BigInt::compare(x, half) > 0) x -= modulus;
+    out[u] = std::move(x);
+  }
+  return out;
+}
+
+// Residues of a small signed integer.
+inline std::uint32_t mod_prime_i64(std::int64_t x, const Prime& pr) {
+  std::int64_t r = x % static_cast<std::int64_t>(pr.p);
+  if (r < 0) r += pr.p;
+  return static_cast<std::uint32_t>(r);
+}
+
+inline std::uint32_t product_scale(std::size_t n, const Prime& pr) {
+  const std::uint64_t ninv = pow_mod(n, pr.p - 2, pr.p);
+  return static_cast<std::uint32_t>(static_cast<unsigned __int128>(ninv) * pr.r2 % pr.p);
+}
+
 }  // namespace
+
+FixedPairMultiplier::FixedPairMultiplier(const BigPoly& f, const BigPoly& g, std::size_t bound_bits)
+    : f_(f), g_(g), bound_bits_(bound_bits) {
+  const std::size_t n = f.size();
+  unsigned logn = 0;
+  while ((std::size_t{1} << logn) < n) ++logn;
+  const std::size_t lf = (std::max(poly_max_bits(f), poly_max_bits(g)) + 63) / 64;
+  const std::size_t m_est = (bound_bits + 2) / 30 + 1;
+  // Per product: schoolbook n^2 (lf + 40) against residues + transforms + CRT.
+  const std::size_t school = n * n * (lf + 40);
+  const std::size_t rns = m_est * n * (3 * logn + 8) + m_est * m_est * n;
+  use_rns_ = rns < school && n > 1;
+  if (!use_rns_) return;
+  const PrimeTable& table = prime_table();
+  m_ = std::min(table.primes.size(), m_est);
+  f_ntt_.resize(m_ * n);
+  g_ntt_.resize(m_ * n);
+  for (std::size_t i = 0; i < m_; ++i) {
+    const Prime& pr = table.primes[i];
+    for (std::size_t u = 0; u < n; ++u) {
+      f_ntt_[i * n + u] = mod_prime(f[u], pr);
+      g_ntt_[i * n + u] = mod_prime(g[u], pr);
+    }
+    const std::uint32_t *z = nullptr, *iz = nullptr;
+    make_roots(pr, i, z, iz);
+    ntt(&f_ntt_[i * n], n, z, pr);
+    ntt(&g_ntt_[i * n], n, z, pr);
+  }
+}
+
+void FixedPairMultiplier::multiply(const std::vector<std::int64_t>& k, BigPoly& kf,
+                                   BigPoly& kg) const {
+  const std::size_t n = k.size();
+  if (!use_rns_) {
+    BigPoly kp(n);
+    for (std::size_t u = 0; u < n; ++u) kp[u] = BigInt(k[u]);
+    kf = mul_schoolbook(kp, f_);
+    kg = mul_schoolbook(kp, g_);
+    return;
+  }
+  const PrimeTable& table = prime_table();
+  std::vector<std::uint32_t> rf(m_ * n), rg(m_ * n), tk(n);
+  for (std::size_t i = 0; i < m_; ++i) {
+    const Prime& pr = table.primes[i];
+    for (std::size_t u = 0; u < n; ++u) tk[u] = mod_prime_i64(k[u], pr);
+    const std::uint32_t *z = nullptr, *iz = nullptr;
+    make_roots(pr, i, z, iz);
+    ntt(tk.data(), n, z, pr);
+    std::uint32_t* a = &rf[i * n];
+    std::uint32_t* b = &rg[i * n];
+    for (std::size_t u = 0; u < n; ++u) {
+      a[u] = mont_mul(tk[u], f_ntt_[i * n + u], pr);
+      b[u] = mont_mul(tk[u], g_ntt_[i * n + u], pr);
+    }
+    intt(a, n, iz, pr);
+    intt(b, n, iz, pr);
+    const std::uint32_t scale = product_scale(n, pr);
+    for (std::size_t u = 0; u < n; ++u) {
+      a[u] = mont_mul(a[u], scale, pr);
+      b[u] = mont_mul(b[u], scale, pr);
+    }
+  }
+  kf = garner(rf, n, m_);
+  kg = garner(rg, n, m_);
+}
 
 std::vector<std::uint32_t> mul_negacyclic_mod(const std::vector<std::uint32_t>& a,
                                               const std::vector<std::uint32_t>& b,
@@ -290,34 +414,12 @@ BigPoly mul_negacyclic_rns(const BigPoly& a, const BigPoly& b, std::size_t bound
     intt(ta.data(), n, iz, pr);
     // Undo 1/R and scale by 1/n: multiply by R^2 / n (Montgomery form of R / n).
     const std::uint64_t ninv = pow_mod(n, pr.p - 2, pr.p);
-    const auto scale = static_cast<std::uint32_t>(
-        static_cast<unsigned __int128>(ninv) * pr.r2 % pr.p);  // R^2/n mod p
+    const auto scale = static_cast<std::uint32_t>(static_cast<unsigned __int128>(ninv) * pr.r2 %
+                                                  pr.p);  // R^2/n mod p
     for (std::size_t u = 0; u < n; ++u) residues[i * n + u] = mont_mul(ta[u], scale, pr);
   }
 
-  // Garner: mixed-radix digits, Horner evaluation, then centring modulo M = prod p_i.
-  BigInt modulus(1);
-  for (std::size_t i = 0; i < m; ++i) modulus.mul_small_add(table.primes[i].p, 0);
-  const BigInt half = modulus.shifted_right_floor(1);
-  BigPoly out(n);
-  std::vector<std::uint32_t> digit(m);
-  for (std::size_t u = 0; u < n; ++u) {
-    for (std::size_t i = 0; i < m; ++i) {
-      const Prime& pr = table.primes[i];
-      std::uint32_t t = residues[i * n + u];
-      for (std::size_t j = 0; j < i; ++j) {
-        std::uint32_t d = digit[j];
-        if (d >= pr.p) d -= pr.p;
-        t = mont_mul(sub_mod(t, d, pr.p), table.inv[i][j], pr);
-      }
-      digit[i] = t;
-    }
-    BigInt x(0);
-    for (std::size_t i = m; i-- > 0;) x.mul_small_add(table.primes[i].p, digit[i]);
-    if ((half - x).is_negative()) x -= modulus;
-    out[u] = std::move(x);
-  }
-  return out;
+  return garner(residues, n, m);
 }
 
 }  // namespace stoq::falcon::detail

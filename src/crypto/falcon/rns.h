@@ -19,6 +19,24 @@ using BigPoly = std::vector<BigInt>;
 // bound the bit length of every output coefficient's magnitude.
 BigPoly mul_negacyclic_rns(const BigPoly& a, const BigPoly& b, std::size_t bound_bits);
 
+// Products k * f and k * g for a fixed pair (f, g) and many short k (|k| < 2^31), as in the
+// solver's reduction loop: the residues and transforms of f and g are computed once.
+class FixedPairMultiplier {
+ public:
+  // bound_bits must bound the magnitudes of every coefficient of k * f and k * g.
+  FixedPairMultiplier(const BigPoly& f, const BigPoly& g, std::size_t bound_bits);
+  void multiply(const std::vector<std::int64_t>& k, BigPoly& kf, BigPoly& kg) const;
+
+ private:
+  const BigPoly& f_;
+  const BigPoly& g_;
+  std::size_t bound_bits_;
+  bool use_rns_;
+  std::size_t m_ = 0;                 // primes used
+  std::vector<std::uint32_t> f_ntt_;  // m * n residues, transformed
+  std::vector<std::uint32_t> g_ntt_;
+};
+
 // a * b mod (x^n + 1) modulo p = `prime`, which must be one of the residue primes (the
 // largest, 2147473409, is the modulus of the reference's depth-0 step). Inputs in [0, p).
 std::vector<std::uint32_t> mul_negacyclic_mod(const std::vector<std::uint32_t>& a,

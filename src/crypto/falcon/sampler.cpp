@@ -1,5 +1,12 @@
 #include "crypto/falcon/sampler.h"
 
+#include <array>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "crypto/falcon/cpu.h"
 #include "crypto/falcon/ct_check.h"
 #include "crypto/falcon/fp_int.h"
 
@@ -14,16 +21,42 @@ constexpr double kInvLog2 = 1.4426950408889634;
 // Reverse cumulative distribution of the base half-Gaussian, scaled to 2^72, as
 // (high, middle, low) 24-bit limbs.
 constexpr std::uint32_t kRcdt[18][3] = {
-    {10745844u, 3068844u, 3741698u}, {5559083u, 1580863u, 8248194u},
-    {2260429u, 13669192u, 2736639u}, {708981u, 4421575u, 10046180u},
-    {169348u, 7122675u, 4136815u},   {30538u, 13063405u, 7650655u},
-    {4132u, 14505003u, 7826148u},    {417u, 16768101u, 11363290u},
-    {31u, 8444042u, 8086568u},       {1u, 12844466u, 265321u},
-    {0u, 1232676u, 13644283u},       {0u, 38047u, 9111839u},
-    {0u, 870u, 6138264u},            {0u, 14u, 12545723u},
-    {0u, 0u, 3104126u},              {0u, 0u, 28824u},
-    {0u, 0u, 198u},                  {0u, 0u, 1u},
+    {10745844u, 3068844u, 3741698u},
+    {5559083u, 1580863u, 8248194u},
+    {2260429u, 13669192u, 2736639u},
+    {708981u, 4421575u, 10046180u},
+    {169348u, 7122675u, 4136815u},
+    {30538u, 13063405u, 7650655u},
+    {4132u, 14505003u, 7826148u},
+    {417u, 16768101u, 11363290u},
+    {31u, 8444042u, 8086568u},
+    {1u, 12844466u, 265321u},
+    {0u, 1232676u, 13644283u},
+    {0u, 38047u, 9111839u},
+    {0u, 870u, 6138264u},
+    {0u, 14u, 12545723u},
+    {0u, 0u, 3104126u},
+    {0u, 0u, 28824u},
+    {0u, 0u, 198u},
+    {0u, 0u, 1u},
 };
+
+struct Rcdt72 {
+  std::uint64_t lo;
+  std::uint64_t hi;
+};
+
+constexpr std::array<Rcdt72, 18> make_rcdt72() {
+  std::array<Rcdt72, 18> t{};
+  for (std::size_t i = 0; i < 18; ++i) {
+    const std::uint64_t h = kRcdt[i][0], m = kRcdt[i][1], l = kRcdt[i][2];
+    t[i].lo = (h << 48) | (m << 24) | l;
+    t[i].hi = h >> 16;
+  }
+  return t;
+}
+
+constexpr std::array<Rcdt72, 18> kRcdt72 = make_rcdt72();
 
 // exp(-x) polynomial coefficients scaled by 2^63 (FACCT), highest degree first.
 constexpr std::uint64_t kExpCoeffs[13] = {
@@ -47,18 +80,95 @@ std::uint64_t expm_p63(double x, double ccs) {
   return mul_high(c, y);
 }
 
-int GaussianSampler::base_sample() {
-  using u128 = unsigned __int128;
-  const std::uint64_t lo = prng_.next_u64();
-  const std::uint32_t hi = prng_.next_u8();
-  const u128 v = (static_cast<u128>(hi) << 64) | lo;  // 72-bit uniform value
+namespace {
+
+// Number of table entries strictly above the 72-bit value hi:lo (constant-time).
+int rcdt_count_portable(std::uint64_t lo, std::uint64_t hi) {
   int z = 0;
-  for (const auto& e : kRcdt) {
-    // Both sides are below 2^72: the 128-bit difference wraps (top bit set) iff v < e.
-    const u128 entry = (static_cast<u128>(e[0]) << 48) | (static_cast<u128>(e[1]) << 24) | e[2];
-    z += static_cast<int>(static_cast<std::uint64_t>((v - entry) >> 127));
+  for (const Rcdt72& e : kRcdt72) {
+    // v = hi:lo and e are below 2^72; v - e borrows out of the high word iff v < e.
+    const std::uint64_t borrow = static_cast<std::uint64_t>(lo < e.lo);
+    z += static_cast<int>((hi - e.hi - borrow) >> 63);
   }
   return z;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(STOQ_FALCON_PORTABLE_ONLY)
+#define STOQ_FALCON_HAVE_AVX2_RCDT 1
+
+// Same count, four entries per vector: v < e iff hi < e.hi, or hi == e.hi and lo < e.lo
+// (unsigned 64-bit comparison through the sign-flip trick).
+__attribute__((target("avx2"))) int rcdt_count_avx2(std::uint64_t lo, std::uint64_t hi) {
+  alignas(32) static const std::uint64_t kLo[20] = {kRcdt72[0].lo ^ (1ULL << 63),
+                                                    kRcdt72[1].lo ^ (1ULL << 63),
+                                                    kRcdt72[2].lo ^ (1ULL << 63),
+                                                    kRcdt72[3].lo ^ (1ULL << 63),
+                                                    kRcdt72[4].lo ^ (1ULL << 63),
+                                                    kRcdt72[5].lo ^ (1ULL << 63),
+                                                    kRcdt72[6].lo ^ (1ULL << 63),
+                                                    kRcdt72[7].lo ^ (1ULL << 63),
+                                                    kRcdt72[8].lo ^ (1ULL << 63),
+                                                    kRcdt72[9].lo ^ (1ULL << 63),
+                                                    kRcdt72[10].lo ^ (1ULL << 63),
+                                                    kRcdt72[11].lo ^ (1ULL << 63),
+                                                    kRcdt72[12].lo ^ (1ULL << 63),
+                                                    kRcdt72[13].lo ^ (1ULL << 63),
+                                                    kRcdt72[14].lo ^ (1ULL << 63),
+                                                    kRcdt72[15].lo ^ (1ULL << 63),
+                                                    kRcdt72[16].lo ^ (1ULL << 63),
+                                                    kRcdt72[17].lo ^ (1ULL << 63),
+                                                    0 ^ (1ULL << 63),
+                                                    0 ^ (1ULL << 63)};
+  alignas(32) static const std::uint64_t kHi[20] = {kRcdt72[0].hi,
+                                                    kRcdt72[1].hi,
+                                                    kRcdt72[2].hi,
+                                                    kRcdt72[3].hi,
+                                                    kRcdt72[4].hi,
+                                                    kRcdt72[5].hi,
+                                                    kRcdt72[6].hi,
+                                                    kRcdt72[7].hi,
+                                                    kRcdt72[8].hi,
+                                                    kRcdt72[9].hi,
+                                                    kRcdt72[10].hi,
+                                                    kRcdt72[11].hi,
+                                                    kRcdt72[12].hi,
+                                                    kRcdt72[13].hi,
+                                                    kRcdt72[14].hi,
+                                                    kRcdt72[15].hi,
+                                                    kRcdt72[16].hi,
+                                                    kRcdt72[17].hi,
+                                                    0,
+                                                    0};
+  const __m256i vlo = _mm256_set1_epi64x(static_cast<long long>(lo ^ (1ULL << 63)));
+  const __m256i vhi = _mm256_set1_epi64x(static_cast<long long>(hi));
+  __m256i acc = _mm256_setzero_si256();
+  for (int i = 0; i < 20; i += 4) {
+    const __m256i elo = _mm256_load_si256(reinterpret_cast<const __m256i*>(kLo + i));
+    const __m256i ehi = _mm256_load_si256(reinterpret_cast<const __m256i*>(kHi + i));
+    const __m256i hi_lt = _mm256_cmpgt_epi64(ehi, vhi);
+    const __m256i hi_eq = _mm256_cmpeq_epi64(ehi, vhi);
+    const __m256i lo_lt = _mm256_cmpgt_epi64(elo, vlo);
+    acc = _mm256_sub_epi64(acc, _mm256_or_si256(hi_lt, _mm256_and_si256(hi_eq, lo_lt)));
+  }
+  const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+  return static_cast<int>(_mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1));
+}
+#endif
+
+}  // namespace
+
+GaussianSampler::RcdtCount GaussianSampler::select_rcdt() {
+#if defined(STOQ_FALCON_HAVE_AVX2_RCDT)
+  if (cpu_has_avx2()) return rcdt_count_avx2;
+#endif
+  return rcdt_count_portable;
+}
+
+int GaussianSampler::base_sample() {
+  const std::uint64_t lo = prng_.next_u64();
+  const std::uint64_t hi = prng_.next_u8();
+  return rcdt_(lo, hi);
 }
 
 bool GaussianSampler::ber_exp(double x, double ccs) {

@@ -14,10 +14,6 @@ constexpr std::array<std::uint64_t, 24> kRoundConstants = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-// Rotation offsets r[x + 5y] of the rho step.
-constexpr std::array<int, 25> kRho = {0,  1,  62, 28, 27, 36, 44, 6,  55, 20, 3,  10, 43,
-                                      25, 39, 41, 45, 15, 21, 8,  18, 2,  61, 56, 14};
-
 inline void xor_byte(std::array<std::uint64_t, 25>& s, std::size_t pos, std::uint8_t b) {
   s[pos >> 3] ^= static_cast<std::uint64_t>(b) << (8 * (pos & 7));
 }
@@ -28,45 +24,107 @@ inline std::uint8_t get_byte(const std::array<std::uint64_t, 25>& s, std::size_t
 
 }  // namespace
 
+// x86-64 with GCC: an extra clone using BMI1/BMI2 (andn, rorx), chosen at load time.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(STOQ_FALCON_PORTABLE_ONLY)
+__attribute__((target_clones("arch=haswell", "default")))
+#endif
 void keccak_f1600(std::array<std::uint64_t, 25>& state) {
-  // Lanes in registers; rho/pi written out as the fixed permutation of lane positions.
-  std::uint64_t a[25];
-  for (int i = 0; i < 25; ++i) a[i] = state[i];
+  // Fully unrolled round on 25 named lanes (theta, rho and pi, chi, iota); the lane
+  // permutation is written out so every lane can live in a register.
+  std::uint64_t a0 = state[0], a1 = state[1], a2 = state[2], a3 = state[3], a4 = state[4],
+                a5 = state[5], a6 = state[6], a7 = state[7], a8 = state[8], a9 = state[9],
+                a10 = state[10], a11 = state[11], a12 = state[12], a13 = state[13], a14 = state[14],
+                a15 = state[15], a16 = state[16], a17 = state[17], a18 = state[18], a19 = state[19],
+                a20 = state[20], a21 = state[21], a22 = state[22], a23 = state[23], a24 = state[24];
   for (std::uint64_t rc : kRoundConstants) {
-    const std::uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
-    const std::uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
-    const std::uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
-    const std::uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
-    const std::uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    const std::uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;
+    const std::uint64_t c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;
+    const std::uint64_t c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;
+    const std::uint64_t c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;
+    const std::uint64_t c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
     const std::uint64_t d0 = c4 ^ std::rotl(c1, 1);
     const std::uint64_t d1 = c0 ^ std::rotl(c2, 1);
     const std::uint64_t d2 = c1 ^ std::rotl(c3, 1);
     const std::uint64_t d3 = c2 ^ std::rotl(c4, 1);
     const std::uint64_t d4 = c3 ^ std::rotl(c0, 1);
-    std::uint64_t b[25];
-    for (int y = 0; y < 25; y += 5) {
-      a[y + 0] ^= d0;
-      a[y + 1] ^= d1;
-      a[y + 2] ^= d2;
-      a[y + 3] ^= d3;
-      a[y + 4] ^= d4;
-    }
-    for (int x = 0; x < 5; ++x) {
-      for (int y = 0; y < 5; ++y) {
-        b[y + 5 * ((2 * x + 3 * y) % 5)] = std::rotl(a[x + 5 * y], kRho[x + 5 * y]);
-      }
-    }
-    for (int y = 0; y < 25; y += 5) {
-      const std::uint64_t b0 = b[y], b1 = b[y + 1], b2 = b[y + 2], b3 = b[y + 3], b4 = b[y + 4];
-      a[y + 0] = b0 ^ (~b1 & b2);
-      a[y + 1] = b1 ^ (~b2 & b3);
-      a[y + 2] = b2 ^ (~b3 & b4);
-      a[y + 3] = b3 ^ (~b4 & b0);
-      a[y + 4] = b4 ^ (~b0 & b1);
-    }
-    a[0] ^= rc;
+    const std::uint64_t b0 = a0 ^ d0;
+    const std::uint64_t b1 = std::rotl(a6 ^ d1, 44);
+    const std::uint64_t b2 = std::rotl(a12 ^ d2, 43);
+    const std::uint64_t b3 = std::rotl(a18 ^ d3, 21);
+    const std::uint64_t b4 = std::rotl(a24 ^ d4, 14);
+    const std::uint64_t b5 = std::rotl(a3 ^ d3, 28);
+    const std::uint64_t b6 = std::rotl(a9 ^ d4, 20);
+    const std::uint64_t b7 = std::rotl(a10 ^ d0, 3);
+    const std::uint64_t b8 = std::rotl(a16 ^ d1, 45);
+    const std::uint64_t b9 = std::rotl(a22 ^ d2, 61);
+    const std::uint64_t b10 = std::rotl(a1 ^ d1, 1);
+    const std::uint64_t b11 = std::rotl(a7 ^ d2, 6);
+    const std::uint64_t b12 = std::rotl(a13 ^ d3, 25);
+    const std::uint64_t b13 = std::rotl(a19 ^ d4, 8);
+    const std::uint64_t b14 = std::rotl(a20 ^ d0, 18);
+    const std::uint64_t b15 = std::rotl(a4 ^ d4, 27);
+    const std::uint64_t b16 = std::rotl(a5 ^ d0, 36);
+    const std::uint64_t b17 = std::rotl(a11 ^ d1, 10);
+    const std::uint64_t b18 = std::rotl(a17 ^ d2, 15);
+    const std::uint64_t b19 = std::rotl(a23 ^ d3, 56);
+    const std::uint64_t b20 = std::rotl(a2 ^ d2, 62);
+    const std::uint64_t b21 = std::rotl(a8 ^ d3, 55);
+    const std::uint64_t b22 = std::rotl(a14 ^ d4, 39);
+    const std::uint64_t b23 = std::rotl(a15 ^ d0, 41);
+    const std::uint64_t b24 = std::rotl(a21 ^ d1, 2);
+    a0 = b0 ^ (~b1 & b2);
+    a1 = b1 ^ (~b2 & b3);
+    a2 = b2 ^ (~b3 & b4);
+    a3 = b3 ^ (~b4 & b0);
+    a4 = b4 ^ (~b0 & b1);
+    a5 = b5 ^ (~b6 & b7);
+    a6 = b6 ^ (~b7 & b8);
+    a7 = b7 ^ (~b8 & b9);
+    a8 = b8 ^ (~b9 & b5);
+    a9 = b9 ^ (~b5 & b6);
+    a10 = b10 ^ (~b11 & b12);
+    a11 = b11 ^ (~b12 & b13);
+    a12 = b12 ^ (~b13 & b14);
+    a13 = b13 ^ (~b14 & b10);
+    a14 = b14 ^ (~b10 & b11);
+    a15 = b15 ^ (~b16 & b17);
+    a16 = b16 ^ (~b17 & b18);
+    a17 = b17 ^ (~b18 & b19);
+    a18 = b18 ^ (~b19 & b15);
+    a19 = b19 ^ (~b15 & b16);
+    a20 = b20 ^ (~b21 & b22);
+    a21 = b21 ^ (~b22 & b23);
+    a22 = b22 ^ (~b23 & b24);
+    a23 = b23 ^ (~b24 & b20);
+    a24 = b24 ^ (~b20 & b21);
+    a0 ^= rc;
   }
-  for (int i = 0; i < 25; ++i) state[i] = a[i];
+  state[0] = a0;
+  state[1] = a1;
+  state[2] = a2;
+  state[3] = a3;
+  state[4] = a4;
+  state[5] = a5;
+  state[6] = a6;
+  state[7] = a7;
+  state[8] = a8;
+  state[9] = a9;
+  state[10] = a10;
+  state[11] = a11;
+  state[12] = a12;
+  state[13] = a13;
+  state[14] = a14;
+  state[15] = a15;
+  state[16] = a16;
+  state[17] = a17;
+  state[18] = a18;
+  state[19] = a19;
+  state[20] = a20;
+  state[21] = a21;
+  state[22] = a22;
+  state[23] = a23;
+  state[24] = a24;
 }
 
 void Shake256::reset() {

@@ -1,0 +1,52 @@
+// Falcon key generation, signing and verification (Google Benchmark).
+//   falcon_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// Report the median lines; docs/falcon.md records the figures and the command.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "crypto/falcon/falcon.h"
+
+namespace {
+
+using stoq::falcon::Level;
+
+void BM_Keygen(benchmark::State& state, Level level) {
+  for (auto _ : state) {
+    auto kp = stoq::falcon::generate_keypair(level);
+    if (!kp.ok()) state.SkipWithError("keygen failed");
+    benchmark::DoNotOptimize(kp);
+  }
+}
+
+void BM_Sign(benchmark::State& state, Level level) {
+  auto kp = stoq::falcon::generate_keypair(level);
+  const std::vector<std::uint8_t> msg(64, 0x5A);
+  for (auto _ : state) {
+    auto sig = stoq::falcon::sign(kp->secret_key, msg);
+    if (!sig.ok()) state.SkipWithError("sign failed");
+    benchmark::DoNotOptimize(sig);
+  }
+}
+
+void BM_Verify(benchmark::State& state, Level level) {
+  auto kp = stoq::falcon::generate_keypair(level);
+  const std::vector<std::uint8_t> msg(64, 0x5A);
+  auto sig = stoq::falcon::sign(kp->secret_key, msg);
+  for (auto _ : state) {
+    const auto ec = stoq::falcon::verify(kp->public_key, msg, sig->bytes());
+    if (ec) state.SkipWithError("verify failed");
+    benchmark::DoNotOptimize(ec);
+  }
+}
+
+BENCHMARK_CAPTURE(BM_Keygen, falcon512, Level::k512)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Keygen, falcon1024, Level::k1024)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Sign, falcon512, Level::k512)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Sign, falcon1024, Level::k1024)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Verify, falcon512, Level::k512)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_Verify, falcon1024, Level::k1024)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -27,7 +27,7 @@ void add_tls_options(CLI::App& app, TlsOptions& o, bool server) {
 Result<std::shared_ptr<Context>> make_context(const CommonOptions& o) {
   ContextOptions co;
   if (o.verbosity > 0) {
-    co.log_level = o.verbosity >= 3 ? LogLevel::kTrace
+    co.log_level = o.verbosity >= 3   ? LogLevel::kTrace
                    : o.verbosity == 2 ? LogLevel::kDebug
                                       : LogLevel::kInfo;
   }
@@ -60,14 +60,22 @@ Result<uint64_t> parse_size(const std::string& text) {
   }
   std::string unit = text.substr(pos);
   double mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "K" || unit == "KiB" || unit == "k") mult = 1024.0;
-  else if (unit == "M" || unit == "MiB") mult = 1024.0 * 1024;
-  else if (unit == "G" || unit == "GiB") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "KB") mult = 1e3;
-  else if (unit == "MB") mult = 1e6;
-  else if (unit == "GB") mult = 1e9;
-  else return {Errc::kInvalidArgument, "bad size unit in '" + text + "' (use K, M, G, KiB, MB, ...)"};
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "K" || unit == "KiB" || unit == "k")
+    mult = 1024.0;
+  else if (unit == "M" || unit == "MiB")
+    mult = 1024.0 * 1024;
+  else if (unit == "G" || unit == "GiB")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "KB")
+    mult = 1e3;
+  else if (unit == "MB")
+    mult = 1e6;
+  else if (unit == "GB")
+    mult = 1e9;
+  else
+    return {Errc::kInvalidArgument, "bad size unit in '" + text + "' (use K, M, G, KiB, MB, ...)"};
   if (v < 0) return {Errc::kInvalidArgument, "negative size"};
   return static_cast<uint64_t>(v * mult);
 }
@@ -86,9 +94,12 @@ std::string human_bytes(double b) {
 
 std::string human_rate(double bps) {
   char buf[64];
-  if (bps >= 1e9) std::snprintf(buf, sizeof(buf), "%.2f Gbit/s", bps / 1e9);
-  else if (bps >= 1e6) std::snprintf(buf, sizeof(buf), "%.1f Mbit/s", bps / 1e6);
-  else std::snprintf(buf, sizeof(buf), "%.1f kbit/s", bps / 1e3);
+  if (bps >= 1e9)
+    std::snprintf(buf, sizeof(buf), "%.2f Gbit/s", bps / 1e9);
+  else if (bps >= 1e6)
+    std::snprintf(buf, sizeof(buf), "%.1f Mbit/s", bps / 1e6);
+  else
+    std::snprintf(buf, sizeof(buf), "%.1f kbit/s", bps / 1e3);
   return buf;
 }
 

@@ -70,8 +70,10 @@ int run_cert(const CertOptions& o) {
   }
   auto pin = spki_pin(**ctx, leaf->certificate);
   if (o.common.json) {
-    std::printf("{\"ca\":\"%sca.pem\",\"chain\":\"%scert.pem\",\"key\":\"%skey.pem\",\"type\":\"%s\",\"spki_sha256\":\"%s\"}\n",
-                d.c_str(), d.c_str(), d.c_str(), o.type.c_str(), pin ? pin->c_str() : "");
+    std::printf(
+        "{\"ca\":\"%sca.pem\",\"chain\":\"%scert.pem\",\"key\":\"%skey.pem\",\"type\":\"%s\","
+        "\"spki_sha256\":\"%s\"}\n",
+        d.c_str(), d.c_str(), d.c_str(), o.type.c_str(), pin ? pin->c_str() : "");
   } else {
     std::printf("wrote %sca.pem (CA), %scert.pem (leaf + CA), %skey.pem (leaf key), %sca.key\n",
                 d.c_str(), d.c_str(), d.c_str(), d.c_str());

@@ -18,11 +18,15 @@ void register_info(CLI::App& app, int& exit_code) {
       return;
     }
     if (common->json) {
-      std::printf("{\"version\":\"%s\",\"libraries\":\"%s\",\"alpn\":\"stoq/1\",\"default_kex\":\"X25519MLKEM768\",\"datapath\":\"udp-socket\"}\n",
-                  kVersionString, (*ctx)->library_versions().c_str());
+      std::printf(
+          "{\"version\":\"%s\",\"libraries\":\"%s\",\"alpn\":\"stoq/"
+          "1\",\"default_kex\":\"X25519MLKEM768\",\"datapath\":\"udp-socket\"}\n",
+          kVersionString, (*ctx)->library_versions().c_str());
     } else {
-      std::printf("stoq %s\n  libraries   %s\n  ALPN        stoq/1\n  default kex X25519MLKEM768 (policy hybrid-required)\n  datapath    UDP sockets (recvmmsg/sendmmsg)\n",
-                  kVersionString, (*ctx)->library_versions().c_str());
+      std::printf(
+          "stoq %s\n  libraries   %s\n  ALPN        stoq/1\n  default kex X25519MLKEM768 (policy "
+          "hybrid-required)\n  datapath    UDP sockets (recvmmsg/sendmmsg)\n",
+          kVersionString, (*ctx)->library_versions().c_str());
     }
     exit_code = kExitOk;
   });

@@ -14,7 +14,8 @@ namespace stoq::cli {
 
 void register_netsim(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<netsim::NetsimCliOptions>();
-  auto* cmd = app.add_subcommand("netsim", "Impairment relay between a client and a server (see docs/netsim.md)");
+  auto* cmd = app.add_subcommand(
+      "netsim", "Impairment relay between a client and a server (see docs/netsim.md)");
   cmd->add_option("--listen", o->listen, "Client-facing address, e.g. 127.0.0.1:4434")->required();
   cmd->add_option("--upstream", o->upstream, "Server address, e.g. 127.0.0.1:4433")->required();
   cmd->add_option("--up", o->up, "Client->server impairments, e.g. delay=20ms,loss=1%");

@@ -4,6 +4,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "message_mode.h"
 #include "server_modes.h"
 
 namespace stoq::cli {
@@ -16,6 +17,8 @@ struct ServeOptions {
   std::string mode = "echo";
   double duration = 0;  // seconds; 0 = until SIGINT/SIGTERM
   size_t max_connections = 10000;
+  bool messages = false;  // print (and acknowledge) STOQ messages
+  SigningOptions signing;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -34,6 +37,10 @@ int run_serve(const ServeOptions& o) {
   EndpointConfig cfg;
   cfg.tls = *tls;
   cfg.transport.max_connections = o.max_connections;
+  if (auto st = configure_messaging(cfg.messaging, o.signing); !st) {
+    print_error("serve", st.message());
+    return kExitUsage;
+  }
   auto ep = Endpoint::create(*ctx, cfg);
   if (!ep) {
     print_error("serve", ep.message());
@@ -45,18 +52,25 @@ int run_serve(const ServeOptions& o) {
   }
   ServerStats stats;
   const bool json = o.common.json;
-  install_server(*ep, mode, stats, [json](const ConnectionInfo& info, const CloseInfo& close) {
-    if (json) {
-      std::printf("{\"event\":\"closed\",\"peer\":\"%s\",\"group\":\"%s\",\"cipher\":\"%s\",\"bytes_received\":%llu,\"close\":\"%s\"}\n",
-                  info.remote.to_string().c_str(), info.tls_group.c_str(), info.cipher_suite.c_str(),
-                  static_cast<unsigned long long>(info.bytes_received), close.error.message().c_str());
-    } else {
-      std::fprintf(stderr, "stoq serve: connection from %s closed (%s%s%s)\n",
-                   info.remote.to_string().c_str(), close.error.message().c_str(),
-                   close.reason.empty() ? "" : ": ", close.reason.c_str());
-    }
-    std::fflush(stdout);
-  });
+  install_server(
+      *ep, mode, stats,
+      [json](const ConnectionInfo& info, const CloseInfo& close) {
+        if (json) {
+          std::printf(
+              "{\"event\":\"closed\",\"peer\":\"%s\",\"group\":\"%s\",\"cipher\":\"%s\",\"bytes_"
+              "received\":%llu,\"close\":\"%s\"}\n",
+              info.remote.to_string().c_str(), info.tls_group.c_str(), info.cipher_suite.c_str(),
+              static_cast<unsigned long long>(info.bytes_received), close.error.message().c_str());
+        } else {
+          std::fprintf(stderr, "stoq serve: connection from %s closed (%s%s%s)\n",
+                       info.remote.to_string().c_str(), close.error.message().c_str(),
+                       close.reason.empty() ? "" : ": ", close.reason.c_str());
+        }
+        std::fflush(stdout);
+      },
+      o.messages
+          ? std::function<void(Connection)>([json](Connection c) { serve_messages(c, json); })
+          : std::function<void(Connection)>());
   // Stop cleanly on SIGINT / SIGTERM: the signals are blocked and read by the loop's thread.
   sigset_t set;
   sigemptyset(&set);
@@ -77,11 +91,13 @@ int run_serve(const ServeOptions& o) {
     timespec zero{};
     if (sigtimedwait(&set, nullptr, &zero) > 0) break;
     if (o.duration > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > o.duration) {
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+            o.duration) {
       break;
     }
   }
-  std::fprintf(stderr, "stoq serve: %llu connections, %llu streams, %llu bytes in, %llu bytes out\n",
+  std::fprintf(stderr,
+               "stoq serve: %llu connections, %llu streams, %llu bytes in, %llu bytes out\n",
                static_cast<unsigned long long>(stats.connections.load()),
                static_cast<unsigned long long>(stats.streams.load()),
                static_cast<unsigned long long>(stats.bytes_in.load()),
@@ -100,9 +116,14 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("-m,--mode", o->mode, "echo | sink | source")
       ->check(CLI::IsMember({"echo", "sink", "source"}))
       ->capture_default_str();
-  cmd->add_option("--duration", o->duration, "Exit after this many seconds (0 = run until signalled)");
+  cmd->add_option("--duration", o->duration,
+                  "Exit after this many seconds (0 = run until signalled)");
   cmd->add_option("--max-connections", o->max_connections, "Concurrent connection limit")
       ->capture_default_str();
+  cmd->add_flag("--messages", o->messages,
+                "Print the verified metadata of each STOQ message and answer with a receipt");
+  cmd->add_option("--trust-key", o->signing.trust_key_files,
+                  "Accept message signatures only from this Falcon public key (repeatable)");
   cmd->callback([o, &exit_code] { exit_code = run_serve(*o); });
 }
 

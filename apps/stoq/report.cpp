@@ -37,15 +37,18 @@ void print_report(const TransferReport& r, bool json, const char* title) {
   }
   std::printf("%s\n", title);
   std::printf("  peer               %s\n", i.remote.to_string().c_str());
-  std::printf("  handshake          %.2f ms\n", static_cast<double>(i.handshake_duration.count()) / 1000.0);
+  std::printf("  handshake          %.2f ms\n",
+              static_cast<double>(i.handshake_duration.count()) / 1000.0);
   std::printf("  key exchange       %s\n", i.tls_group.empty() ? "-" : i.tls_group.c_str());
   std::printf("  cipher suite       %s\n", i.cipher_suite.empty() ? "-" : i.cipher_suite.c_str());
   std::printf("  server signature   %s\n",
               i.peer_signature_algorithm.empty() ? "-" : i.peer_signature_algorithm.c_str());
   std::printf("  ALPN               %s\n", i.alpn.empty() ? "-" : i.alpn.c_str());
-  std::printf("  transferred        %s in %.3f s\n", human_bytes(static_cast<double>(r.bytes)).c_str(), r.seconds);
+  std::printf("  transferred        %s in %.3f s\n",
+              human_bytes(static_cast<double>(r.bytes)).c_str(), r.seconds);
   std::printf("  throughput         %s\n", human_rate(bps).c_str());
-  std::printf("  RTT (smoothed/min) %.3f / %.3f ms\n", static_cast<double>(i.rtt_smoothed.count()) / 1000.0,
+  std::printf("  RTT (smoothed/min) %.3f / %.3f ms\n",
+              static_cast<double>(i.rtt_smoothed.count()) / 1000.0,
               static_cast<double>(i.rtt_min.count()) / 1000.0);
   std::printf("  packets            %llu sent, %llu received, %llu lost\n",
               static_cast<unsigned long long>(i.packets_sent),

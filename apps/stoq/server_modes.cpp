@@ -101,7 +101,8 @@ class StreamHandler : public std::enable_shared_from_this<StreamHandler> {
 
   void send_source() {
     while (sent_ < to_send_) {
-      auto piece = pattern_.piece(sent_, static_cast<size_t>(std::min<uint64_t>(to_send_ - sent_, kIoChunk)));
+      auto piece = pattern_.piece(
+          sent_, static_cast<size_t>(std::min<uint64_t>(to_send_ - sent_, kIoChunk)));
       auto w = s_.write(piece);
       if (!w) return;
       sent_ += *w;
@@ -137,18 +138,24 @@ class StreamHandler : public std::enable_shared_from_this<StreamHandler> {
 }  // namespace
 
 bool parse_serve_mode(std::string_view text, ServeMode& out) {
-  if (text == "echo") out = ServeMode::kEcho;
-  else if (text == "sink") out = ServeMode::kSink;
-  else if (text == "source") out = ServeMode::kSource;
-  else return false;
+  if (text == "echo")
+    out = ServeMode::kEcho;
+  else if (text == "sink")
+    out = ServeMode::kSink;
+  else if (text == "source")
+    out = ServeMode::kSource;
+  else
+    return false;
   return true;
 }
 
 void install_server(Endpoint& ep, ServeMode mode, ServerStats& stats,
-                    std::function<void(const ConnectionInfo&, const CloseInfo&)> on_closed) {
+                    std::function<void(const ConnectionInfo&, const CloseInfo&)> on_closed,
+                    std::function<void(Connection)> on_accepted) {
   auto pattern = std::make_shared<Pattern>();
-  ep.on_connection([mode, &stats, pattern, on_closed](Connection c) {
+  ep.on_connection([mode, &stats, pattern, on_closed, on_accepted](Connection c) {
     ++stats.connections;
+    if (on_accepted) on_accepted(c);
     c.on_stream([mode, &stats, pattern](Stream s) {
       ++stats.streams;
       std::make_shared<StreamHandler>(std::move(s), mode, stats, *pattern)->start();

@@ -22,8 +22,10 @@ struct ServerStats {
 };
 
 // Installs the per-stream behaviour on every connection the endpoint accepts.
-// `on_connection_closed`, if set, runs when an accepted connection ends.
+// `on_connection_closed`, if set, runs when an accepted connection ends; `on_accepted`, if
+// set, runs first for each accepted connection (e.g. to install message handlers).
 void install_server(Endpoint& ep, ServeMode mode, ServerStats& stats,
-                    std::function<void(const ConnectionInfo&, const CloseInfo&)> on_closed = {});
+                    std::function<void(const ConnectionInfo&, const CloseInfo&)> on_closed = {},
+                    std::function<void(Connection)> on_accepted = {});
 
 }  // namespace stoq::cli

@@ -83,7 +83,8 @@ class Transfer {
       return true;
     }
     if (queued_ >= o_.bytes) return false;
-    pending_ = pattern_.piece(queued_, static_cast<size_t>(std::min<uint64_t>(o_.bytes - queued_, kChunk)));
+    pending_ = pattern_.piece(queued_,
+                              static_cast<size_t>(std::min<uint64_t>(o_.bytes - queued_, kChunk)));
     queued_ += pending_.size();
     return true;
   }
@@ -197,14 +198,16 @@ TransferReport run_transfer(Endpoint& ep, const SocketAddress& server, const std
     if (tty && Clock::now() - last_progress > std::chrono::milliseconds(500)) {
       last_progress = Clock::now();
       uint64_t total = opts.file.empty() ? opts.bytes : 0;
-      std::fprintf(stderr, "\r  %s%s%s   ", human_bytes(static_cast<double>(t->progress_bytes())).c_str(),
-                   total ? " of " : "", total ? human_bytes(static_cast<double>(total)).c_str() : "");
+      std::fprintf(
+          stderr, "\r  %s%s%s   ", human_bytes(static_cast<double>(t->progress_bytes())).c_str(),
+          total ? " of " : "", total ? human_bytes(static_cast<double>(total)).c_str() : "");
     }
   }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
   // Let the CONNECTION_CLOSE go out.
   for (int i = 0; i < 5 && ep.connection_count() > 0; ++i) ep.run_one(std::chrono::milliseconds(2));
-  if (report.error.empty() && !report.ok) report.error = "connection closed before the transfer completed";
+  if (report.error.empty() && !report.ok)
+    report.error = "connection closed before the transfer completed";
   return report;
 }
 

@@ -20,7 +20,7 @@ bool parse_key_type(std::string_view text, KeyType& out) noexcept;
 struct CertRequest {
   KeyType key_type = KeyType::kEd25519;
   std::string common_name = "stoq";
-  std::vector<std::string> dns_names;  // subjectAltName DNS entries (leaf)
+  std::vector<std::string> dns_names;     // subjectAltName DNS entries (leaf)
   std::vector<std::string> ip_addresses;  // subjectAltName IP entries (leaf)
   bool is_ca = false;
   // Validity window relative to now; a negative not_after makes an expired certificate.

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "stoq/message.h"
+
 namespace stoq {
 
 // Which TLS 1.3 key-exchange groups are offered (client) and accepted (server).
@@ -43,21 +45,31 @@ struct TlsConfig {
 struct TransportConfig {
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds handshake_timeout{10'000};
-  uint64_t max_streams_bidi = 1024;          // concurrent peer-initiated bidi streams
+  uint64_t max_streams_bidi = 1024;  // concurrent peer-initiated bidi streams
   uint64_t max_streams_uni = 1024;
-  uint64_t stream_window = 4u << 20;          // per-stream receive window, bytes
-  uint64_t connection_window = 16u << 20;     // per-connection receive window, bytes
+  uint64_t stream_window = 4u << 20;       // per-stream receive window, bytes
+  uint64_t connection_window = 16u << 20;  // per-connection receive window, bytes
   // Bytes an application may queue on one stream before write() returns kWouldBlock.
   uint64_t stream_send_buffer = 4u << 20;
-  size_t max_connections = 10'000;            // server: concurrent connections
+  size_t max_connections = 10'000;  // server: concurrent connections
   // Send runs of packets as UDP GSO super-datagrams when the kernel allows (falls back
   // automatically when it refuses).
   bool enable_gso = true;
+  // Tolerated "glitches" (duplicate or suspicious frames) per connection before it is
+  // closed as abusive; refilled at a tenth of this per second. Reordering paths cause
+  // many benign ones through spurious retransmissions.
+  uint64_t glitch_budget = 200'000;
+  // RFC 9221 DATAGRAM: largest DATAGRAM frame we accept (transport parameter
+  // max_datagram_frame_size). 0 = DATAGRAM not offered.
+  uint64_t max_datagram_frame_size = 65535;
+  // Outgoing datagrams queued at most (send_datagram returns kWouldBlock beyond).
+  size_t datagram_send_queue = 256;
 };
 
 struct EndpointConfig {
   TlsConfig tls;
   TransportConfig transport;
+  MessagingConfig messaging;  // STOQ messages (stoq/message.h); on by default
 };
 
 }  // namespace stoq

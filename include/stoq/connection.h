@@ -12,6 +12,7 @@
 
 #include "stoq/connection_info.h"
 #include "stoq/error.h"
+#include "stoq/message.h"
 #include "stoq/stream.h"
 
 namespace stoq {
@@ -32,6 +33,11 @@ class Connection {
 
   // Opens a stream. Errc::kStreamLimit when the peer's limit is reached (retry after some
   // streams close), Errc::kClosed when the connection is over.
+  // With messaging on (MessagingConfig::enabled), unidirectional streams are typed: the
+  // library writes the APPLICATION stream type (0x41, bytes 40 41) first on each stream
+  // open_uni_stream returns, and strips it from the peer's application streams before
+  // on_stream hands them over, so applications see only their own bytes on both sides.
+  // (A plain QUIC peer would see those two bytes; use bidirectional streams with it.)
   Result<Stream> open_bidi_stream();
   Result<Stream> open_uni_stream();
 
@@ -50,6 +56,36 @@ class Connection {
   // Called once when the connection ends, whatever the reason. Afterwards the connection
   // releases all its callbacks (and what they capture).
   void on_closed(std::function<void(const CloseInfo&)> cb);
+
+  // ---- STOQ messages (stoq/message.h) ----
+  // Sends one message. Returns the message's sequence number (its TOKEN sequence when a
+  // token is sent). The span form copies the payload; the vector form takes it over only
+  // on success (on error `payload` is left as it was). The payload is released once all
+  // of it is handed to QUIC streams. Errors (nothing was sent):
+  //   kWouldBlock: the peer's SETTINGS have not arrived yet, or max_pending_send_bytes is
+  //     reached; wait for on_message_sendable.
+  //   kStreamLimit: not enough unidirectional stream credit for the shards; retry later.
+  //   kLimitExceeded: payload or shard count above the peer's limits.
+  //   kInvalidArgument: bad options (sign without token or signer, 0 shards, more shards
+  //     than payload bytes).
+  //   kUnsupported: messaging is off, or the peer disabled a requested extension.
+  //   kInternal: the signer failed. kClosed: the connection is over.
+  Result<uint64_t> send_message(std::span<const uint8_t> payload,
+                                const MessageOptions& options = {});
+  Result<uint64_t> send_message(std::vector<uint8_t>&& payload, const MessageOptions& options = {});
+  // True once the peer's SETTINGS arrived (send_message can work).
+  bool messages_ready() const noexcept;
+  // Largest payload the peer accepts (its max_message_size); 0 before messages_ready().
+  uint64_t peer_max_message_size() const noexcept;
+  // Called for each message that passed every check.
+  void on_message(std::function<void(const ReceivedMessage&)> cb);
+  // Called for each message that was dropped (bad token, replay, corrupted or missing
+  // shards, bad or untrusted signature, limits).
+  void on_message_rejected(std::function<void(const RejectedMessage&)> cb);
+  // Called when send_message may succeed after it returned kWouldBlock (peer SETTINGS
+  // arrived, or queued message bytes drained).
+  void on_message_sendable(std::function<void()> cb);
+  MessageStats message_stats() const;
 
   // A reference that does not keep the connection's state alive; capture this, not a
   // Connection, in the connection's own callbacks.

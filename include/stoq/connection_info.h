@@ -38,8 +38,7 @@ struct CloseInfo {
 
   // True for an orderly application close with code 0 by either side.
   bool is_clean() const noexcept {
-    return app_error_code == 0 &&
-           (error == Errc::kApplicationClosed || error == Errc::kPeerClosed);
+    return app_error_code == 0 && (error == Errc::kApplicationClosed || error == Errc::kPeerClosed);
   }
 };
 

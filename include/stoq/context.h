@@ -17,7 +17,7 @@ typedef struct ossl_provider_st OSSL_PROVIDER;
 namespace stoq {
 
 struct ContextOptions {
-  LogCallback log;                   // empty: no logging
+  LogCallback log;  // empty: no logging
   LogLevel log_level = LogLevel::kWarn;
 };
 

@@ -17,28 +17,28 @@ namespace stoq {
 // Append-only: values are part of the ABI and of log output.
 enum class Errc : int {
   kOk = 0,
-  kInvalidArgument = 1,      // a parameter is out of range; fix the call
-  kWouldBlock = 2,           // buffer full / no data yet; wait for the writable/readable event
-  kClosed = 3,               // the connection or stream is closed; drop the handle
-  kStreamLimit = 4,          // the peer's stream limit is reached; wait or use another connection
-  kTlsError = 5,             // TLS setup or handshake failed; the reason names OpenSSL's error
-  kQuicError = 6,            // ngtcp2 reported a protocol error
-  kHandshakeFailed = 7,      // the peer refused or failed the handshake (see reason)
-  kCertificateInvalid = 8,   // peer certificate did not verify (CA, name, expiry, pin)
-  kPolicyViolation = 9,      // key-exchange or authentication policy not met
-  kAlpnMismatch = 10,        // peer does not speak stoq/1
-  kIdleTimeout = 11,         // no packet within the idle timeout
-  kHandshakeTimeout = 12,    // handshake did not complete in time
-  kPeerClosed = 13,          // the peer closed the connection (see code and reason)
-  kApplicationClosed = 14,   // closed locally by the application
-  kStreamReset = 15,         // the peer reset the stream (see the application code)
-  kSocketError = 16,         // a socket call failed; the reason has errno's text
-  kAddressError = 17,        // an address could not be parsed or resolved
-  kIoError = 18,             // a file could not be read or written
-  kUnsupported = 19,         // the build or the kernel lacks the feature
-  kLimitExceeded = 20,       // a configured limit (connections, streams, memory) is reached
-  kIntegrityError = 21,      // data failed a hash or signature check
-  kInternal = 22,            // a bug: please report it
+  kInvalidArgument = 1,     // a parameter is out of range; fix the call
+  kWouldBlock = 2,          // buffer full / no data yet; wait for the writable/readable event
+  kClosed = 3,              // the connection or stream is closed; drop the handle
+  kStreamLimit = 4,         // the peer's stream limit is reached; wait or use another connection
+  kTlsError = 5,            // TLS setup or handshake failed; the reason names OpenSSL's error
+  kQuicError = 6,           // ngtcp2 reported a protocol error
+  kHandshakeFailed = 7,     // the peer refused or failed the handshake (see reason)
+  kCertificateInvalid = 8,  // peer certificate did not verify (CA, name, expiry, pin)
+  kPolicyViolation = 9,     // key-exchange or authentication policy not met
+  kAlpnMismatch = 10,       // peer does not speak stoq/1
+  kIdleTimeout = 11,        // no packet within the idle timeout
+  kHandshakeTimeout = 12,   // handshake did not complete in time
+  kPeerClosed = 13,         // the peer closed the connection (see code and reason)
+  kApplicationClosed = 14,  // closed locally by the application
+  kStreamReset = 15,        // the peer reset the stream (see the application code)
+  kSocketError = 16,        // a socket call failed; the reason has errno's text
+  kAddressError = 17,       // an address could not be parsed or resolved
+  kIoError = 18,            // a file could not be read or written
+  kUnsupported = 19,        // the build or the kernel lacks the feature
+  kLimitExceeded = 20,      // a configured limit (connections, streams, memory) is reached
+  kIntegrityError = 21,     // data failed a hash or signature check
+  kInternal = 22,           // a bug: please report it
 };
 inline constexpr Errc kLastErrc = Errc::kInternal;
 static_assert(static_cast<int>(kLastErrc) == 22, "Errc is append-only");
@@ -53,7 +53,7 @@ inline std::error_code make_error_code(Errc e) noexcept {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
   Result(std::error_code ec, std::string reason = {})  // NOLINT
       : v_(Error{ec, std::move(reason)}) {}
   Result(Errc e, std::string reason = {})  // NOLINT
@@ -78,9 +78,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
 
-  std::error_code error() const noexcept {
-    return ok() ? std::error_code{} : std::get<1>(v_).ec;
-  }
+  std::error_code error() const noexcept { return ok() ? std::error_code{} : std::get<1>(v_).ec; }
   // The error's message followed by the reason, for logs and CLI output.
   std::string message() const {
     if (ok()) return {};
@@ -103,7 +101,9 @@ class [[nodiscard]] Result {
 // Result of an operation without a value.
 struct Unit {};
 using Status = Result<Unit>;
-inline Status ok_status() { return Unit{}; }
+inline Status ok_status() {
+  return Unit{};
+}
 
 }  // namespace stoq
 

@@ -8,6 +8,8 @@
 #include "stoq/context.h"
 #include "stoq/endpoint.h"
 #include "stoq/error.h"
+#include "stoq/falcon_signer.h"
 #include "stoq/log.h"
+#include "stoq/message.h"
 #include "stoq/stream.h"
 #include "stoq/version.h"

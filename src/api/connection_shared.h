@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include "stoq/connection.h"
 
@@ -12,6 +13,7 @@ class Connection;
 namespace stoq::detail {
 
 class EndpointImpl;
+class Messaging;
 
 struct ConnectionShared {
   quic::Connection* conn = nullptr;  // null once the endpoint has released the connection
@@ -22,6 +24,8 @@ struct ConnectionShared {
   std::function<void(const CloseInfo&)> on_closed;
   ConnectionInfo last_info;  // kept for info() after the connection is gone
   CloseInfo close_info;
+  // STOQ extension protocol on this connection (api/messaging.h); null when disabled.
+  std::shared_ptr<Messaging> messaging;
 };
 
 }  // namespace stoq::detail

@@ -17,7 +17,9 @@ Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig c
                                                          std::move(loop).value()));
 }
 
-Status Endpoint::listen(const SocketAddress& addr) { return impl_->listen(addr); }
+Status Endpoint::listen(const SocketAddress& addr) {
+  return impl_->listen(addr);
+}
 
 void Endpoint::on_connection(std::function<void(Connection)> cb) {
   impl_->on_connection = std::move(cb);
@@ -27,10 +29,18 @@ Result<Connection> Endpoint::connect(const SocketAddress& addr, std::string serv
   return impl_->connect(addr, std::move(server_name));
 }
 
-SocketAddress Endpoint::local_address() const { return impl_->local_address(); }
-size_t Endpoint::connection_count() const { return impl_->connection_count(); }
-size_t Endpoint::run_one(std::chrono::milliseconds timeout) { return impl_->loop().run_one(timeout); }
-void Endpoint::run() { impl_->loop().run(); }
+SocketAddress Endpoint::local_address() const {
+  return impl_->local_address();
+}
+size_t Endpoint::connection_count() const {
+  return impl_->connection_count();
+}
+size_t Endpoint::run_one(std::chrono::milliseconds timeout) {
+  return impl_->loop().run_one(timeout);
+}
+void Endpoint::run() {
+  impl_->loop().run();
+}
 
 Status Endpoint::start() {
   if (impl_->thread) return {Errc::kInvalidArgument, "the endpoint's thread is already running"};
@@ -43,7 +53,11 @@ void Endpoint::join() {
   impl_->thread.reset();
 }
 
-void Endpoint::stop() { impl_->loop().stop(); }
-void Endpoint::post(std::function<void()> fn) { impl_->loop().post(std::move(fn)); }
+void Endpoint::stop() {
+  impl_->loop().stop();
+}
+void Endpoint::post(std::function<void()> fn) {
+  impl_->loop().post(std::move(fn));
+}
 
 }  // namespace stoq

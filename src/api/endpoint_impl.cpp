@@ -1,5 +1,7 @@
 #include "api/endpoint_impl.h"
 
+#include "api/messaging.h"
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -68,8 +70,8 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr, std::string 
     if (!t) return {t.error(), t.reason()};
     client_tls_ = std::move(t).value();
   }
-  SocketAddress any = addr.family() == AF_INET6 ? SocketAddress::loopback_v6(0)
-                                                : SocketAddress::loopback_v4(0);
+  SocketAddress any =
+      addr.family() == AF_INET6 ? SocketAddress::loopback_v6(0) : SocketAddress::loopback_v4(0);
   if (!addr.host().starts_with("127.") && addr.host() != "::1") {
     // Not loopback: bind the wildcard address of the same family.
     auto w = SocketAddress::parse(addr.family() == AF_INET6 ? "[::]:0" : "0.0.0.0:0");
@@ -86,9 +88,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr, std::string 
   p.reset_secret = reset_secret_;
   auto c = quic::Connection::client(p, io::monotonic_ns());
   if (!c) return {c.error(), c.reason()};
-  auto shared = std::make_shared<ConnectionShared>();
-  shared->endpoint = this;
-  shared->conn = c->get();
+  auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
   conns_[raw] = Entry{std::move(c).value(), shared, {}};
   map_cid(*raw, raw->initial_cid());
@@ -102,6 +102,22 @@ void EndpointImpl::close(ConnectionShared& shared, uint64_t code, std::string_vi
   if (shared.conn == nullptr) return;
   shared.conn->close(code, reason, io::monotonic_ns());
   loop_->set_timer(0);
+}
+
+std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connection* conn) {
+  auto shared = std::make_shared<ConnectionShared>();
+  shared->endpoint = this;
+  shared->conn = conn;
+  if (config_.messaging.enabled) {
+    auto m = Messaging::create(*shared, config_.messaging,
+                               config_.transport.max_datagram_frame_size > 0, ctx_.get());
+    if (m) {
+      shared->messaging = std::move(m).value();
+    } else {
+      ctx_->log(LogLevel::kWarn, "STOQ messaging disabled: " + m.message());
+    }
+  }
+  return shared;
 }
 
 EndpointImpl::Entry* EndpointImpl::entry(quic::Connection& conn) {
@@ -130,6 +146,12 @@ void EndpointImpl::on_socket_readable() {
 }
 
 void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now) {
+  // A zero-length UDP datagram is legal on the wire; ngtcp2_pkt_decode_version_cid
+  // requires at least one byte (it asserts), so drop it here.
+  if (d.data.empty()) {
+    ++dropped_datagrams_;
+    return;
+  }
   ngtcp2_version_cid vc;
   int rv = ngtcp2_pkt_decode_version_cid(&vc, d.data.data(), d.data.size(), quic::kCidLength);
   if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
@@ -175,9 +197,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
     ctx_->log(LogLevel::kWarn, "cannot accept a connection: " + c.message());
     return;
   }
-  auto shared = std::make_shared<ConnectionShared>();
-  shared->endpoint = this;
-  shared->conn = c->get();
+  auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
   conns_[raw] = Entry{std::move(c).value(), shared, {}};
   map_cid(*raw, raw->initial_cid());
@@ -211,6 +231,14 @@ void EndpointImpl::on_timer() {
   for (auto* c : due) {
     if (conns_.count(c)) c->handle_expiry(now);
   }
+  // Message reassembly deadlines (the session keeps its own timers).
+  std::vector<std::shared_ptr<ConnectionShared>> timed;
+  for (auto& [ptr, e] : conns_) {
+    if (e.shared->messaging && e.shared->messaging->next_expiry(now) <= now) {
+      timed.push_back(e.shared);
+    }
+  }
+  for (auto& sh : timed) sh->messaging->on_timer();
 }
 
 void EndpointImpl::flush() {
@@ -237,7 +265,10 @@ void EndpointImpl::flush() {
   send_pending();
   reap(now);
   uint64_t next = UINT64_MAX;
-  for (auto& [ptr, e] : conns_) next = std::min<uint64_t>(next, ptr->next_expiry());
+  for (auto& [ptr, e] : conns_) {
+    next = std::min<uint64_t>(next, ptr->next_expiry());
+    if (e.shared->messaging) next = std::min<uint64_t>(next, e.shared->messaging->next_expiry(now));
+  }
   if (more || !dirty_.empty()) next = 0;
   loop_->set_timer(next);
 }
@@ -291,6 +322,8 @@ void EndpointImpl::on_handshake_completed(quic::Connection& conn) {
   if (e == nullptr) return;
   auto shared = e->shared;
   shared->established = true;
+  // The control stream goes first, before the application can open streams.
+  if (shared->messaging) shared->messaging->on_established();
   if (conn.is_server() && on_connection) on_connection(Connection(shared));
   if (shared->on_established) shared->on_established();
 }
@@ -299,6 +332,11 @@ void EndpointImpl::on_remote_stream(quic::Connection& conn, std::shared_ptr<quic
   Entry* e = entry(conn);
   if (e == nullptr) return;
   auto shared = e->shared;
+  if (shared->messaging && ngtcp2_is_bidi_stream(s->id) == 0) {
+    // Typed unidirectional streams: control, message and application (api/messaging.h).
+    shared->messaging->on_remote_uni_stream(std::move(s));
+    return;
+  }
   if (shared->on_stream) {
     shared->on_stream(Stream(std::move(s)));
   } else {
@@ -323,6 +361,7 @@ void EndpointImpl::on_closed(quic::Connection& conn, const CloseInfo& info) {
   }
   // The connection is over: release every application callback (and what it captures)
   // before running the last one.
+  if (shared->messaging) shared->messaging->on_connection_closed();
   auto cb = std::move(shared->on_closed);
   shared->on_closed = nullptr;
   shared->on_stream = nullptr;
@@ -340,6 +379,13 @@ void EndpointImpl::on_cid_removed(quic::Connection& conn, const quic::Connection
   if (Entry* e = entry(conn)) std::erase(e->cids, cid);
 }
 
-void EndpointImpl::on_wants_write(quic::Connection& conn) { dirty_.insert(&conn); }
+void EndpointImpl::on_wants_write(quic::Connection& conn) {
+  dirty_.insert(&conn);
+}
+
+void EndpointImpl::on_datagram(quic::Connection& conn, std::span<const uint8_t> payload) {
+  Entry* e = entry(conn);
+  if (e != nullptr && e->shared->messaging) e->shared->messaging->on_datagram(payload);
+}
 
 }  // namespace stoq::detail

@@ -54,6 +54,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void reap(uint64_t now);
   void map_cid(quic::Connection& conn, const quic::ConnectionId& cid);
   Entry* entry(quic::Connection& conn);
+  std::shared_ptr<ConnectionShared> make_shared_state(quic::Connection* conn);
 
   // quic::ConnectionHost
   void on_handshake_completed(quic::Connection& conn) override;
@@ -62,6 +63,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void on_cid_added(quic::Connection& conn, const quic::ConnectionId& cid) override;
   void on_cid_removed(quic::Connection& conn, const quic::ConnectionId& cid) override;
   void on_wants_write(quic::Connection& conn) override;
+  void on_datagram(quic::Connection& conn, std::span<const uint8_t> payload) override;
   // quic::PacketWriter
   void write_packet(const SocketAddress& local, const SocketAddress& remote,
                     std::span<const uint8_t> packet, uint8_t ecn) override;

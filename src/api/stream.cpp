@@ -9,8 +9,12 @@ namespace stoq {
 
 Stream::Stream(std::shared_ptr<quic::StreamState> state) noexcept : s_(std::move(state)) {}
 
-int64_t Stream::id() const noexcept { return s_ ? s_->id : -1; }
-bool Stream::is_bidirectional() const noexcept { return s_ && ngtcp2_is_bidi_stream(s_->id); }
+int64_t Stream::id() const noexcept {
+  return s_ ? s_->id : -1;
+}
+bool Stream::is_bidirectional() const noexcept {
+  return s_ && ngtcp2_is_bidi_stream(s_->id);
+}
 
 Result<size_t> Stream::write(std::span<const uint8_t> data) {
   if (!s_ || s_->conn == nullptr) return {Errc::kClosed, "stream is closed"};

@@ -21,10 +21,17 @@ ngtcp2_path make_path(const SocketAddress& local, const SocketAddress& remote) {
   return p;
 }
 
-bool random_bytes(uint8_t* out, size_t n) { return RAND_bytes(out, static_cast<int>(n)) == 1; }
+bool random_bytes(uint8_t* out, size_t n) {
+  return RAND_bytes(out, static_cast<int>(n)) == 1;
+}
 
 constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
 constexpr size_t kMaxIovecs = 16;
+// DATAGRAM payloads are bounded so that one always fits the smallest QUIC path (1200 bytes):
+// short header (1 + 20-byte CID + 4-byte packet number), AEAD tag (16), frame type and
+// length (3), rounded up.
+constexpr size_t kMinPathPayload = 1200;
+constexpr size_t kDatagramPacketOverhead = 48;
 
 }  // namespace
 
@@ -82,6 +89,7 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
   cb.stream_close = &Connection::stream_close_cb;
   cb.stream_reset = &Connection::stream_reset_cb;
   cb.extend_max_stream_data = &Connection::extend_max_stream_data_cb;
+  cb.recv_datagram = &Connection::recv_datagram_cb;
 #if NGTCP2_VERSION_NUM >= 0x011800
   cb.recv_stop_sending = &Connection::recv_stop_sending_cb;  // ngtcp2 >= 1.24
 #endif
@@ -93,13 +101,21 @@ void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
   // rand_cb finds the connection (and its optional injected generator) through this.
   s.rand_ctx.native_handle = const_cast<Connection*>(this);
   s.max_tx_udp_payload_size = kMaxUdpPayload;
-  s.handshake_timeout = static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) *
-                        NGTCP2_MILLISECONDS;
+  s.handshake_timeout =
+      static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) * NGTCP2_MILLISECONDS;
   s.cc_algo = NGTCP2_CC_ALGO_CUBIC;
   // Let the windows grow automatically up to 4x the initial values when the application
   // keeps up, so a fast reader is not limited by a conservative start.
   s.max_stream_window = transport_.stream_window * 4;
   s.max_window = transport_.connection_window * 4;
+#if NGTCP2_VERSION_NUM >= 0x011800
+  // ngtcp2 closes a connection whose peer causes too many "glitches" (e.g. stream data it
+  // already has). On a reordering path every spurious loss declaration makes the peer
+  // retransmit data we hold, so the default budget (10,000, +330/s) killed long transfers
+  // over 20 ms +- 10 ms jitter (docs/reliability.md). The budget scales with the path.
+  s.glitch_ratelim_burst = transport_.glitch_budget;
+  s.glitch_ratelim_rate = transport_.glitch_budget / 10;
+#endif
 }
 
 void Connection::fill_params(ngtcp2_transport_params& p) const {
@@ -113,6 +129,7 @@ void Connection::fill_params(ngtcp2_transport_params& p) const {
   p.max_idle_timeout =
       static_cast<ngtcp2_duration>(transport_.idle_timeout.count()) * NGTCP2_MILLISECONDS;
   p.active_connection_id_limit = 7;
+  p.max_datagram_frame_size = transport_.max_datagram_frame_size;
 }
 
 Status Connection::init_tls() {
@@ -144,7 +161,8 @@ Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p
   ngtcp2_path path = make_path(c->local_, c->remote_);
   int rv = ngtcp2_conn_client_new(&c->conn_, &dcid, &scid, &path, NGTCP2_PROTO_VER_V1, &cb,
                                   &settings, &params, nullptr, c.get());
-  if (rv != 0) return {Errc::kQuicError, std::string("ngtcp2_conn_client_new: ") + ngtcp2_strerror(rv)};
+  if (rv != 0)
+    return {Errc::kQuicError, std::string("ngtcp2_conn_client_new: ") + ngtcp2_strerror(rv)};
   c->created_ = now;
   c->initial_scid_ = ConnectionId(scid);
   c->scids_.push_back(c->initial_scid_);
@@ -168,14 +186,15 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
   params.original_dcid_present = 1;
   params.stateless_reset_token_present = 1;
   if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token,
-                                                   c->reset_secret_.data(),
-                                                   c->reset_secret_.size(), &scid) != 0) {
+                                                   c->reset_secret_.data(), c->reset_secret_.size(),
+                                                   &scid) != 0) {
     return {Errc::kInternal, "cannot derive the stateless reset token"};
   }
   ngtcp2_path path = make_path(c->local_, c->remote_);
   int rv = ngtcp2_conn_server_new(&c->conn_, &hd.scid, &scid, &path, hd.version, &cb, &settings,
                                   &params, nullptr, c.get());
-  if (rv != 0) return {Errc::kQuicError, std::string("ngtcp2_conn_server_new: ") + ngtcp2_strerror(rv)};
+  if (rv != 0)
+    return {Errc::kQuicError, std::string("ngtcp2_conn_server_new: ") + ngtcp2_strerror(rv)};
   c->created_ = now;
   c->initial_scid_ = ConnectionId(scid);
   c->scids_.push_back(c->initial_scid_);
@@ -217,6 +236,27 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
   ngtcp2_pkt_info pi{};
   ngtcp2_vec vecs[kMaxIovecs];
   while (count < max_packets) {
+    if (!datagram_queue_.empty() && handshake_done_) {
+      ngtcp2_ssize nwrite = 0;
+      if (!write_datagram(now, ps, pi, nwrite)) {
+        fail(static_cast<int>(nwrite), now);
+        dispatch_events();
+        if (close_packet_pending_) {
+          close_packet_pending_ = false;
+          writer.write_packet(local_, remote_, close_packet_, 0);
+          ++count;
+        }
+        return count;
+      }
+      if (nwrite > 0) {
+        SocketAddress local(ps.path.local.addr, ps.path.local.addrlen);
+        SocketAddress remote(ps.path.remote.addr, ps.path.remote.addrlen);
+        writer.write_packet(local, remote,
+                            std::span(packet_buf_.data(), static_cast<size_t>(nwrite)), pi.ecn);
+        ++count;
+        continue;
+      }
+    }
     std::shared_ptr<StreamState> s;
     while (!send_queue_.empty()) {
       auto& front = send_queue_.front();
@@ -290,13 +330,65 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
   return count;
 }
 
+// One packet with the oldest queued datagram (and whatever else ngtcp2 adds). False on a
+// fatal error (in nwrite); nwrite 0 when nothing could be written (congestion control).
+bool Connection::write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi,
+                                ngtcp2_ssize& nwrite) {
+  const std::vector<uint8_t>& d = datagram_queue_.front();
+  ngtcp2_vec v{const_cast<uint8_t*>(d.data()), d.size()};
+  int accepted = 0;
+  nwrite = ngtcp2_conn_writev_datagram(conn_, &ps.path, &pi, packet_buf_.data(), kMaxUdpPayload,
+                                       &accepted, 0, 0, &v, 1, now);
+  if (nwrite == NGTCP2_ERR_INVALID_ARGUMENT || nwrite == NGTCP2_ERR_INVALID_STATE) {
+    // Too large for the peer, or the peer does not take DATAGRAM: unreliable, so drop it.
+    datagram_queue_.pop_front();
+    nwrite = 0;
+    return true;
+  }
+  if (nwrite < 0) return false;
+  if (accepted != 0) datagram_queue_.pop_front();
+  return true;
+}
+
+size_t Connection::max_datagram_payload() const {
+  if (state_ != State::kOpen || !handshake_done_) return 0;
+  const ngtcp2_transport_params* rp = ngtcp2_conn_get_remote_transport_params(conn_);
+  // The transport parameter counts the frame type and length too (RFC 9221 section 3).
+  if (rp == nullptr || rp->max_datagram_frame_size <= 3) return 0;
+  return static_cast<size_t>(std::min<uint64_t>(rp->max_datagram_frame_size - 3,
+                                                kMinPathPayload - kDatagramPacketOverhead));
+}
+
+Status Connection::send_datagram(std::span<const uint8_t> payload) {
+  if (state_ != State::kOpen) return {Errc::kClosed, "connection is closed"};
+  const size_t max = max_datagram_payload();
+  if (max == 0) return {Errc::kUnsupported, "the peer does not accept DATAGRAM frames"};
+  if (payload.size() > max) {
+    return {Errc::kLimitExceeded, "datagram of " + std::to_string(payload.size()) +
+                                      " bytes exceeds the maximum of " + std::to_string(max)};
+  }
+  if (datagram_queue_.size() >= transport_.datagram_send_queue) {
+    return {Errc::kWouldBlock, "datagram send queue full"};
+  }
+  datagram_queue_.emplace_back(payload.begin(), payload.end());
+  host_.on_wants_write(*this);
+  return ok_status();
+}
+
+uint64_t Connection::uni_streams_left() const {
+  return state_ == State::kOpen ? ngtcp2_conn_get_streams_uni_left(conn_) : 0;
+}
+
 Timestamp Connection::next_expiry() const {
   if (close_packet_pending_) return 0;
   switch (state_) {
-    case State::kOpen: return ngtcp2_conn_get_expiry(conn_);
+    case State::kOpen:
+      return ngtcp2_conn_get_expiry(conn_);
     case State::kClosing:
-    case State::kDraining: return close_deadline_;
-    case State::kDead: return 0;
+    case State::kDraining:
+      return close_deadline_;
+    case State::kDead:
+      return 0;
   }
   return kNever;
 }
@@ -364,11 +456,13 @@ CloseInfo Connection::close_info_from_peer() const {
     info.error = make_error_code(code);
     std::string what = std::string("peer sent TLS alert ") + std::to_string(alert) + " (" +
                        tls::tls_alert_name(alert) + ")";
-    if (alert == 40) what += "; the peer may require a key-exchange group or signature we do not offer";
+    if (alert == 40)
+      what += "; the peer may require a key-exchange group or signature we do not offer";
     info.reason = info.reason.empty() ? what : what + ": " + info.reason;
     return info;
   }
-  info.error = make_error_code(e->error_code == NGTCP2_NO_ERROR ? Errc::kPeerClosed : Errc::kQuicError);
+  info.error =
+      make_error_code(e->error_code == NGTCP2_NO_ERROR ? Errc::kPeerClosed : Errc::kQuicError);
   if (info.reason.empty()) info.reason = "transport error code " + std::to_string(e->error_code);
   return info;
 }
@@ -411,6 +505,15 @@ void Connection::fail(int liberr, Timestamp now) {
       state_ = State::kDead;
       set_closed({make_error_code(Errc::kQuicError), "connection dropped", 0, false});
       return;
+    case NGTCP2_ERR_RETRY:
+      // Server only: the client's first flight arrived out of order (a later Initial
+      // before the one starting the ClientHello). ngtcp2 asks for a Retry; without Retry
+      // support the state must be discarded silently, like DROP_CONN — a CONNECTION_CLOSE
+      // here would kill the client's handshake. The client's next Initial starts afresh.
+      state_ = State::kDead;
+      set_closed({make_error_code(Errc::kQuicError),
+                  "first Initial arrived out of order; connection state discarded", 0, false});
+      return;
     case NGTCP2_ERR_IDLE_CLOSE:
       state_ = State::kDead;
       set_closed({make_error_code(handshake_done_ ? Errc::kIdleTimeout : Errc::kHandshakeTimeout),
@@ -420,10 +523,11 @@ void Connection::fail(int liberr, Timestamp now) {
       return;
     case NGTCP2_ERR_HANDSHAKE_TIMEOUT:
       state_ = State::kDead;
-      set_closed({make_error_code(Errc::kHandshakeTimeout), "handshake did not complete in time",
-                  0, false});
+      set_closed({make_error_code(Errc::kHandshakeTimeout), "handshake did not complete in time", 0,
+                  false});
       return;
-    default: break;
+    default:
+      break;
   }
   ngtcp2_ccerr ccerr;
   ngtcp2_ccerr_default(&ccerr);
@@ -442,9 +546,8 @@ void Connection::close(uint64_t app_code, std::string_view reason, Timestamp now
   if (state_ != State::kOpen) return;
   ngtcp2_ccerr ccerr;
   ngtcp2_ccerr_default(&ccerr);
-  ngtcp2_ccerr_set_application_error(&ccerr, app_code,
-                                     reinterpret_cast<const uint8_t*>(reason.data()),
-                                     reason.size());
+  ngtcp2_ccerr_set_application_error(
+      &ccerr, app_code, reinterpret_cast<const uint8_t*>(reason.data()), reason.size());
   set_closed({make_error_code(Errc::kApplicationClosed), std::string(reason), app_code, false});
   enter_closing(ccerr, now);
   dispatch_events();
@@ -463,8 +566,12 @@ void Connection::dispatch_events() {
     Event ev = events_[i];  // copy: callbacks may queue more events
     StreamState* s = ev.stream.get();
     switch (ev.kind) {
-      case EventKind::kHandshake: host_.on_handshake_completed(*this); break;
-      case EventKind::kRemoteStream: host_.on_remote_stream(*this, ev.stream); break;
+      case EventKind::kHandshake:
+        host_.on_handshake_completed(*this);
+        break;
+      case EventKind::kRemoteStream:
+        host_.on_remote_stream(*this, ev.stream);
+        break;
       case EventKind::kReadable:
         if (s->on_readable) s->on_readable();
         break;
@@ -480,6 +587,9 @@ void Connection::dispatch_events() {
         if (cb) cb(s->close_error, s->close_app_code);
         break;
       }
+      case EventKind::kDatagram:
+        if (state_ == State::kOpen) host_.on_datagram(*this, *ev.datagram);
+        break;
       case EventKind::kClosed:
         release_streams(/*notify=*/true);
         host_.on_closed(*this, close_info_);
@@ -506,6 +616,8 @@ void Connection::release_streams(bool notify) {
     }
   }
   streams_.clear();
+  for (auto& [ptr, s] : closed_unread_) s->conn = nullptr;
+  closed_unread_.clear();
   send_queue_.clear();
 }
 
@@ -560,7 +672,8 @@ Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t>
   if (state_ != State::kOpen || s.closed) return {Errc::kClosed, "stream is closed"};
   if (s.write_closed) {
     if (s.stop_sending_received) {
-      return {Errc::kClosed, "peer sent STOP_SENDING with code " + std::to_string(s.stop_sending_code)};
+      return {Errc::kClosed,
+              "peer sent STOP_SENDING with code " + std::to_string(s.stop_sending_code)};
     }
     return {Errc::kClosed, "stream is closed for writing"};
   }
@@ -596,9 +709,14 @@ Result<size_t> Connection::stream_read(StreamState& s, std::span<uint8_t> out) {
   if (n > 0 && state_ == State::kOpen) {
     // Flow-control credit is returned only as the application consumes data, so a slow
     // reader throttles the sender instead of growing our buffers.
-    ngtcp2_conn_extend_max_stream_offset(conn_, s.id, n);
+    if (!s.closed) ngtcp2_conn_extend_max_stream_offset(conn_, s.id, n);
     ngtcp2_conn_extend_max_offset(conn_, n);
     host_.on_wants_write(*this);
+  }
+  if (s.closed && s.recv_queue.empty()) {
+    // A closed stream read to its end no longer needs the connection (stream_close_cb).
+    s.conn = nullptr;
+    closed_unread_.erase(&s);  // the caller's handle keeps `s` alive
   }
   return n;
 }
@@ -612,6 +730,12 @@ void Connection::stream_reset(StreamState& s, uint64_t app_code) {
 
 void Connection::stream_stop_sending(StreamState& s, uint64_t app_code) {
   if (state_ != State::kOpen || s.closed) return;
+  // Bytes ngtcp2 already handed us will never be read now: return their connection-level
+  // credit (ngtcp2 only returns it for data it still holds), or it leaks for good.
+  if (const size_t unread = s.recv_queue.size(); unread > 0) {
+    ngtcp2_conn_extend_max_offset(conn_, unread);
+    s.recv_queue.drop(unread);
+  }
   ngtcp2_conn_shutdown_stream_read(conn_, 0, s.id, app_code);
   s.read_closed = true;
   host_.on_wants_write(*this);
@@ -619,7 +743,9 @@ void Connection::stream_stop_sending(StreamState& s, uint64_t app_code) {
 
 // ---------------------------------------------------------------------------- info
 
-std::vector<ConnectionId> Connection::local_cids() const { return scids_; }
+std::vector<ConnectionId> Connection::local_cids() const {
+  return scids_;
+}
 
 ConnectionInfo Connection::info() const {
   ConnectionInfo i;
@@ -731,8 +857,8 @@ int Connection::recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, ui
   return 0;
 }
 
-int Connection::acked_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len,
-                                     void* user, void*) {
+int Connection::acked_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len, void* user,
+                                     void*) {
   auto* self = static_cast<Connection*>(user);
   auto s = self->find_stream(id);
   if (!s) return 0;
@@ -751,10 +877,26 @@ int Connection::stream_close_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64
   if (!s) return 0;
   s->closed = true;
   s->close_app_code = (flags & NGTCP2_STREAM_CLOSE_FLAG_APP_ERROR_CODE_SET) ? app_code : 0;
+  // ngtcp2 does not return stream credit by itself: a closed peer-initiated stream makes
+  // room for a new one, so max_streams_* limits concurrent streams, not the total.
+  if ((id & 1) != (self->is_server_ ? 1 : 0)) {
+    if (ngtcp2_is_bidi_stream(id)) {
+      ngtcp2_conn_extend_max_streams_bidi(self->conn_, 1);
+    } else {
+      ngtcp2_conn_extend_max_streams_uni(self->conn_, 1);
+    }
+  }
   if (s->read_reset) s->close_error = make_error_code(Errc::kStreamReset);
   self->streams_.erase(id);
-  s->conn = nullptr;
-  // Data already received stays readable through the handle after the close.
+  // Data already received stays readable through the handle after the close. Until it is
+  // read the stream keeps its connection, so reading still returns connection-level credit
+  // (a peer-opened unidirectional stream closes as soon as its FIN arrives, usually before
+  // the application read anything; without this its bytes would never be credited back).
+  if (s->recv_queue.empty() || s->read_closed) {
+    s->conn = nullptr;
+  } else {
+    self->closed_unread_.emplace(s.get(), s);
+  }
   if (!s->recv_queue.empty() || (s->fin_received && !s->eof_delivered)) {
     self->queue(EventKind::kReadable, s);
   }
@@ -762,13 +904,18 @@ int Connection::stream_close_cb(ngtcp2_conn*, uint32_t flags, int64_t id, uint64
   return 0;
 }
 
-int Connection::stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t app_code,
-                                void* user, void*) {
+int Connection::stream_reset_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t app_code, void* user,
+                                void*) {
   auto* self = static_cast<Connection*>(user);
   auto s = self->find_stream(id);
   if (!s) return 0;
   s->read_reset = true;
   s->reset_code = app_code;
+  // read() reports the reset instead of the bytes still buffered: return their credit.
+  if (const size_t unread = s->recv_queue.size(); unread > 0) {
+    ngtcp2_conn_extend_max_offset(self->conn_, unread);
+    s->recv_queue.drop(unread);
+  }
   self->queue(EventKind::kReadable, s);
   return 0;
 }
@@ -786,8 +933,15 @@ int Connection::recv_stop_sending_cb(ngtcp2_conn*, int64_t id, uint64_t app_code
   return 0;
 }
 
-int Connection::extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, void* user,
-                                          void*) {
+int Connection::recv_datagram_cb(ngtcp2_conn*, uint32_t, const uint8_t* data, size_t len,
+                                 void* user) {
+  auto* self = static_cast<Connection*>(user);
+  self->events_.push_back(
+      {EventKind::kDatagram, nullptr, std::make_shared<std::vector<uint8_t>>(data, data + len)});
+  return 0;
+}
+
+int Connection::extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, void* user, void*) {
   auto* self = static_cast<Connection*>(user);
   if (auto s = self->find_stream(id); s && (s->unsent > 0 || (s->fin_queued && !s->fin_sent))) {
     self->schedule_send(*s);

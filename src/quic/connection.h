@@ -46,6 +46,11 @@ class ConnectionHost {
   virtual void on_cid_removed(Connection& conn, const ConnectionId& cid) = 0;
   // Something is ready to send; call write_packets() soon (outside this callback is fine).
   virtual void on_wants_write(Connection& conn) = 0;
+  // An RFC 9221 DATAGRAM payload arrived (the span is valid during the call only).
+  virtual void on_datagram(Connection& conn, std::span<const uint8_t> payload) {
+    (void)conn;
+    (void)payload;
+  }
 };
 
 // Receives the packets write_packets() produces.
@@ -101,6 +106,19 @@ class Connection : private tls::TlsObserver {
   void stream_stop_sending(StreamState& s, uint64_t app_code);
   size_t stream_writable(const StreamState& s) const;
 
+  // RFC 9221 DATAGRAM. max_datagram_payload(): the largest payload send_datagram accepts
+  // now (0 before the handshake or when the peer did not offer DATAGRAM); bounded by the
+  // peer's max_datagram_frame_size and by the smallest QUIC path MTU (1200), so a queued
+  // datagram always fits a packet. send_datagram copies the payload into a bounded queue.
+  // Errors: kUnsupported (peer does not accept DATAGRAM / handshake not done),
+  // kLimitExceeded (larger than max_datagram_payload(): use a stream), kWouldBlock (queue
+  // full: the datagram is not sent; datagrams are unreliable, so dropping is also fine),
+  // kClosed.
+  size_t max_datagram_payload() const;
+  Status send_datagram(std::span<const uint8_t> payload);
+  // Unidirectional streams we may still open (peer's MAX_STREAMS minus opened).
+  uint64_t uni_streams_left() const;
+
   // Closes with an application error code; the CONNECTION_CLOSE goes out with the next
   // write_packets(). on_closed is delivered.
   void close(uint64_t app_code, std::string_view reason, Timestamp now);
@@ -117,10 +135,19 @@ class Connection : private tls::TlsObserver {
 
  private:
   enum class State { kOpen, kClosing, kDraining, kDead };
-  enum class EventKind { kHandshake, kRemoteStream, kReadable, kWritable, kStreamClosed, kClosed };
+  enum class EventKind {
+    kHandshake,
+    kRemoteStream,
+    kReadable,
+    kWritable,
+    kStreamClosed,
+    kClosed,
+    kDatagram
+  };
   struct Event {
     EventKind kind;
     std::shared_ptr<StreamState> stream;
+    std::shared_ptr<std::vector<uint8_t>> datagram;  // kDatagram
   };
 
   explicit Connection(const ConnectionParams& p, bool is_server);
@@ -160,6 +187,10 @@ class Connection : private tls::TlsObserver {
                              void* user, void* suser);
   static int recv_stop_sending_cb(ngtcp2_conn*, int64_t id, uint64_t app_code, void* user,
                                   void* suser);
+  static int recv_datagram_cb(ngtcp2_conn*, uint32_t flags, const uint8_t* data, size_t len,
+                              void* user);
+  bool write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi,
+                      ngtcp2_ssize& nwrite);
   static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,
                                        void* suser);
 
@@ -193,10 +224,14 @@ class Connection : private tls::TlsObserver {
   std::string tls_failure_reason_;
 
   std::unordered_map<int64_t, std::shared_ptr<StreamState>> streams_;
+  // Closed streams whose received bytes were not all read yet (they keep `conn` so reading
+  // them returns connection-level credit).
+  std::unordered_map<StreamState*, std::shared_ptr<StreamState>> closed_unread_;
   std::deque<std::shared_ptr<StreamState>> send_queue_;
   std::vector<Event> events_;
   bool dispatching_ = false;
   std::vector<uint8_t> packet_buf_;
+  std::deque<std::vector<uint8_t>> datagram_queue_;
 };
 
 }  // namespace stoq::quic

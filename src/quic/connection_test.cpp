@@ -188,13 +188,21 @@ TEST_F(ConnectionTest, ResetAndStopSendingReachThePeer) {
   auto b = link.client()->open_stream(true);
   ASSERT_TRUE(a.ok() && b.ok());
   const std::string hello = "partial";
-  ASSERT_TRUE(link.client()->stream_write(**a, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()}).ok());
-  ASSERT_TRUE(link.client()->stream_write(**b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()}).ok());
+  ASSERT_TRUE(
+      link.client()
+          ->stream_write(**a, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()})
+          .ok());
+  ASSERT_TRUE(
+      link.client()
+          ->stream_write(**b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()})
+          .ok());
   ASSERT_TRUE(link.run_until([&] { return link.server_streams.size() == 2; }));
   // Client abandons stream a: the server's read reports the reset and its code.
   link.client()->stream_reset(**a, 42);
-  auto& sa = link.server_streams[0]->id == (*a)->id ? link.server_streams[0] : link.server_streams[1];
-  auto& sb = link.server_streams[0]->id == (*b)->id ? link.server_streams[0] : link.server_streams[1];
+  auto& sa =
+      link.server_streams[0]->id == (*a)->id ? link.server_streams[0] : link.server_streams[1];
+  auto& sb =
+      link.server_streams[0]->id == (*b)->id ? link.server_streams[0] : link.server_streams[1];
   ASSERT_TRUE(link.run_until([&] { return sa->read_reset; }));
   std::vector<uint8_t> buf(64);
   auto r = link.server()->stream_read(*sa, buf);
@@ -203,10 +211,12 @@ TEST_F(ConnectionTest, ResetAndStopSendingReachThePeer) {
   // Server asks the client to stop sending on b: the client's sending side is closed.
   link.server()->stream_stop_sending(*sb, 7);
   ASSERT_TRUE(link.run_until([&] {
-    auto w = link.client()->stream_write(**b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()});
+    auto w = link.client()->stream_write(
+        **b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()});
     return !w.ok() && w.error() == Errc::kClosed;
   }));
-  auto w = link.client()->stream_write(**b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()});
+  auto w = link.client()->stream_write(
+      **b, {reinterpret_cast<const uint8_t*>(hello.data()), hello.size()});
   EXPECT_NE(w.message().find("STOP_SENDING with code 7"), std::string::npos) << w.message();
 }
 

@@ -38,7 +38,7 @@ struct StreamState {
   ByteQueue recv_queue;
   bool fin_received = false;
   bool eof_delivered = false;  // read() has returned 0 once
-  bool read_reset = false;  // the peer reset the stream
+  bool read_reset = false;     // the peer reset the stream
   uint64_t reset_code = 0;
   bool read_closed = false;  // locally stopped (stop_sending) or a local unidirectional stream
 

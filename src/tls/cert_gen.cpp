@@ -39,7 +39,8 @@ std::string bio_string(BIO* bio) {
 
 Ptr<EVP_PKEY> generate_key(const Context& ctx, KeyType t) {
   switch (t) {
-    case KeyType::kEd25519: return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "ED25519"));
+    case KeyType::kEd25519:
+      return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "ED25519"));
     case KeyType::kEcdsaP256:
       return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "EC", "P-256"));
   }
@@ -63,16 +64,21 @@ const EVP_MD* digest_for(EVP_PKEY* key) {
 
 const char* to_string(KeyType t) noexcept {
   switch (t) {
-    case KeyType::kEd25519: return "ed25519";
-    case KeyType::kEcdsaP256: return "ecdsa-p256";
+    case KeyType::kEd25519:
+      return "ed25519";
+    case KeyType::kEcdsaP256:
+      return "ecdsa-p256";
   }
   return "?";
 }
 
 bool parse_key_type(std::string_view text, KeyType& out) noexcept {
-  if (text == "ed25519") out = KeyType::kEd25519;
-  else if (text == "ecdsa-p256" || text == "p256") out = KeyType::kEcdsaP256;
-  else return false;
+  if (text == "ed25519")
+    out = KeyType::kEd25519;
+  else if (text == "ecdsa-p256" || text == "p256")
+    out = KeyType::kEcdsaP256;
+  else
+    return false;
   return true;
 }
 
@@ -84,10 +90,13 @@ Result<Pem> make_certificate(const Context& ctx, const CertRequest& req, const P
   Ptr<X509> issuer_cert;
   Ptr<EVP_PKEY> issuer_key;
   if (issuer != nullptr) {
-    Ptr<BIO> cb(BIO_new_mem_buf(issuer->certificate.data(), static_cast<int>(issuer->certificate.size())));
+    Ptr<BIO> cb(
+        BIO_new_mem_buf(issuer->certificate.data(), static_cast<int>(issuer->certificate.size())));
     issuer_cert.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
-    Ptr<BIO> kb(BIO_new_mem_buf(issuer->private_key.data(), static_cast<int>(issuer->private_key.size())));
-    issuer_key.reset(PEM_read_bio_PrivateKey_ex(kb.get(), nullptr, nullptr, nullptr, ctx.libctx(), nullptr));
+    Ptr<BIO> kb(
+        BIO_new_mem_buf(issuer->private_key.data(), static_cast<int>(issuer->private_key.size())));
+    issuer_key.reset(
+        PEM_read_bio_PrivateKey_ex(kb.get(), nullptr, nullptr, nullptr, ctx.libctx(), nullptr));
     if (!issuer_cert || !issuer_key) return openssl_failure<Pem>("cannot parse the issuer's PEM");
   }
 
@@ -112,7 +121,8 @@ Result<Pem> make_certificate(const Context& ctx, const CertRequest& req, const P
   X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert));
 
   bool ok = add_ext(cert.get(), signer_cert, NID_subject_key_identifier, "hash");
-  if (issuer_cert) ok = ok && add_ext(cert.get(), signer_cert, NID_authority_key_identifier, "keyid:always");
+  if (issuer_cert)
+    ok = ok && add_ext(cert.get(), signer_cert, NID_authority_key_identifier, "keyid:always");
   if (req.is_ca) {
     ok = ok && add_ext(cert.get(), signer_cert, NID_basic_constraints, "critical,CA:TRUE");
     ok = ok && add_ext(cert.get(), signer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");

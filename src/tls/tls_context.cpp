@@ -31,19 +31,26 @@ bool is_ip_literal(const std::string& s) {
 
 const char* groups_for(KexPolicy policy) noexcept {
   switch (policy) {
-    case KexPolicy::kHybridRequired: return "X25519MLKEM768";
-    case KexPolicy::kHybridPreferred: return "X25519MLKEM768:X25519:secp256r1";
-    case KexPolicy::kClassical: return "X25519:secp256r1";
+    case KexPolicy::kHybridRequired:
+      return "X25519MLKEM768";
+    case KexPolicy::kHybridPreferred:
+      return "X25519MLKEM768:X25519:secp256r1";
+    case KexPolicy::kClassical:
+      return "X25519:secp256r1";
   }
   return "X25519MLKEM768";
 }
 
-bool is_hybrid_group(std::string_view name) noexcept { return name.find("MLKEM") != name.npos; }
+bool is_hybrid_group(std::string_view name) noexcept {
+  return name.find("MLKEM") != name.npos;
+}
 
 TlsContext::TlsContext(std::shared_ptr<const Context> ctx, TlsConfig config, Role role)
     : ctx_(std::move(ctx)), config_(std::move(config)), role_(role) {}
 
-TlsContext::~TlsContext() { SSL_CTX_free(ssl_ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ssl_ctx_);
+}
 
 TlsObserver* TlsContext::observer_of(const SSL* ssl) {
   return static_cast<TlsObserver*>(SSL_get_ex_data(ssl, observer_index()));
@@ -59,7 +66,8 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Con
   }
   ERR_clear_error();
   tc->ssl_ctx_ = SSL_CTX_new_ex(ctx->libctx(), nullptr, TLS_method());
-  if (tc->ssl_ctx_ == nullptr) return openssl_failure<std::unique_ptr<TlsContext>>("SSL_CTX_new_ex");
+  if (tc->ssl_ctx_ == nullptr)
+    return openssl_failure<std::unique_ptr<TlsContext>>("SSL_CTX_new_ex");
   SSL_CTX* s = tc->ssl_ctx_;
   SSL_CTX_set_min_proto_version(s, TLS1_3_VERSION);
   SSL_CTX_set_max_proto_version(s, TLS1_3_VERSION);
@@ -144,8 +152,8 @@ int TlsContext::verify_cb(X509_STORE_CTX* store, void* arg) {
       if (p == got) return 1;
     }
     X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
-    auto* ssl = static_cast<SSL*>(
-        X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    auto* ssl =
+        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
     if (auto* obs = ssl != nullptr ? observer_of(ssl) : nullptr) {
       obs->on_tls_failure(Errc::kCertificateInvalid,
                           "server key SPKI sha256 " + got + " matches no configured pin");

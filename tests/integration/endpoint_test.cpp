@@ -196,7 +196,9 @@ TEST_P(EndpointTransferTest, HundredMiBTransferVerifiedBySha256) {
     }
   });
   pump();
-  ASSERT_TRUE(pump_until(client, [&] { return fin; }, 120s)) << "sent " << sent;
+  ASSERT_TRUE(pump_until(
+      client, [&] { return fin; }, 120s))
+      << "sent " << sent;
   EXPECT_EQ(state_->bytes.load(), total);
   EXPECT_EQ(reply, Sha256::hex(local.finish()));
 }
@@ -244,10 +246,14 @@ TEST_F(EndpointTest, ThousandStreamsOnOneConnection) {
     }
   };
   open_more();
-  ASSERT_TRUE(pump_until(client, [&] {
-    open_more();
-    return completed == 1000;
-  }, 60s)) << completed << " of 1000 streams echoed";
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        open_more();
+        return completed == 1000;
+      },
+      60s))
+      << completed << " of 1000 streams echoed";
   EXPECT_EQ(state_->streams.load(), 1000);
 }
 
@@ -265,17 +271,20 @@ TEST_F(EndpointTest, SlowReaderMakesWriterWaitInsteadOfBuffering) {
   bool blocked = false;
   // Write for a while: the server never reads, so its flow-control window (4 MiB per
   // stream) plus our send buffer (1 MiB) bound what can be accepted.
-  pump_until(client, [&] {
-    for (int i = 0; i < 64; ++i) {
-      auto w = s->write(chunk);
-      if (!w) {
-        blocked = w.error() == Errc::kWouldBlock;
-        break;
-      }
-      accepted += *w;
-    }
-    return false;
-  }, 1500ms);
+  pump_until(
+      client,
+      [&] {
+        for (int i = 0; i < 64; ++i) {
+          auto w = s->write(chunk);
+          if (!w) {
+            blocked = w.error() == Errc::kWouldBlock;
+            break;
+          }
+          accepted += *w;
+        }
+        return false;
+      },
+      1500ms);
   EXPECT_TRUE(blocked);
   EXPECT_LE(accepted, (4u << 20) * 4 + (1u << 20));  // window (auto-tuned up to 4x) + buffer
   EXPECT_EQ(s->writable(), 0u);
@@ -298,7 +307,8 @@ TEST_F(EndpointTest, IdleTimeoutWhenPeerDisappears) {
     info = i;
     closed = true;
   });
-  ASSERT_TRUE(pump_until(client, [&] { return closed; }, 10s));
+  ASSERT_TRUE(pump_until(
+      client, [&] { return closed; }, 10s));
   EXPECT_EQ(info.error, Errc::kIdleTimeout) << info.reason;
 }
 
@@ -318,10 +328,13 @@ TEST_F(EndpointTest, PeerAbortMidTransferIsAnErrorNotAHang) {
     closed = true;
   });
   std::vector<uint8_t> chunk(65536, 1);
-  ASSERT_TRUE(pump_until(client, [&] {
-    if (!closed) (void)s->write(chunk);
-    return closed;
-  }, 20s));
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        if (!closed) (void)s->write(chunk);
+        return closed;
+      },
+      20s));
   EXPECT_EQ(info.error, Errc::kPeerClosed);
   EXPECT_EQ(info.app_error_code, 99u);
   EXPECT_EQ(info.reason, "abort for test");
@@ -345,7 +358,8 @@ TEST_F(EndpointTest, ExpiredCertificateIsRejected) {
   auto conn = connect(client);
   EXPECT_FALSE(conn.is_established());
   EXPECT_EQ(conn.close_info().error, Errc::kCertificateInvalid);
-  EXPECT_NE(conn.close_info().reason.find("expired"), std::string::npos) << conn.close_info().reason;
+  EXPECT_NE(conn.close_info().reason.find("expired"), std::string::npos)
+      << conn.close_info().reason;
 }
 
 TEST_F(EndpointTest, UntrustedCaIsRejected) {

@@ -5,19 +5,24 @@
 #include <algorithm>
 
 namespace stoq::testing {
+namespace {
+
+std::function<void(uint8_t*, size_t)> random_source(std::mt19937_64& gen) {
+  return [&gen](uint8_t* out, size_t len) {
+    for (size_t i = 0; i < len; ++i) out[i] = static_cast<uint8_t>(gen() >> 56);
+  };
+}
+
+}  // namespace
 
 class MemoryLink::Writer : public quic::PacketWriter {
  public:
   Writer(MemoryLink& link, bool to_server) : link_(link), to_server_(to_server) {}
   void write_packet(const SocketAddress&, const SocketAddress&, std::span<const uint8_t> p,
                     uint8_t) override {
-    if (link_.opts_.loss > 0 &&
-        std::uniform_real_distribution<double>(0, 1)(link_.rng_) < link_.opts_.loss) {
-      ++link_.packets_dropped;
-      return;
-    }
-    link_.wire_.push_back({link_.now_ + link_.opts_.one_way_delay_ns, to_server_,
-                           std::vector<uint8_t>(p.begin(), p.end())});
+    netsim::Link& l = to_server_ ? link_.to_server_ : link_.to_client_;
+    // The fate is in the link's counters; a dropped packet is simply not delivered.
+    (void)l.send(link_.netsim_now(), netsim::Packet{std::vector<uint8_t>(p.begin(), p.end()), 0});
   }
 
  private:
@@ -25,9 +30,28 @@ class MemoryLink::Writer : public quic::PacketWriter {
   bool to_server_;
 };
 
+MemoryLink::PathOptions MemoryLink::path_options(const Options& opts) {
+  PathOptions path;
+  path.to_server.delay = netsim::Duration(opts.one_way_delay_ns);
+  path.to_server.loss = opts.loss;
+  path.to_server.seed = opts.seed;
+  path.to_client = path.to_server;
+  path.to_client.seed = opts.seed + 1;
+  return path;
+}
+
 MemoryLink::MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
                        TransportConfig transport, Options opts)
-    : server_tls_(server_tls), transport_(transport), opts_(opts), rng_(opts.seed) {
+    : MemoryLink(client_tls, server_tls, transport, path_options(opts)) {}
+
+MemoryLink::MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
+                       TransportConfig transport, PathOptions path)
+    : server_tls_(server_tls),
+      transport_(transport),
+      to_server_(path.to_server, netsim::Timestamp(now_)),
+      to_client_(path.to_client, netsim::Timestamp(now_)),
+      client_random_(path.to_server.seed * 0x9E3779B97F4A7C15ull + path.to_client.seed),
+      server_random_(path.to_client.seed * 0x9E3779B97F4A7C15ull + path.to_server.seed + 1) {
   quic::ConnectionParams p;
   p.tls = &client_tls;
   p.transport = transport_;
@@ -36,6 +60,7 @@ MemoryLink::MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext&
   p.remote = server_addr_;
   p.peer_name = "localhost";
   p.reset_secret = secret_;
+  p.protocol_random = random_source(client_random_);
   auto c = quic::Connection::client(p, now_);
   EXPECT_TRUE(c.ok()) << c.message();
   if (c) client_ = std::move(c).value();
@@ -50,54 +75,77 @@ void MemoryLink::flush(quic::Connection& c, bool to_server) {
   }
 }
 
+void MemoryLink::refresh_counters() {
+  const auto& up = to_server_.counters();
+  const auto& down = to_client_.counters();
+  packets_delivered = up.delivered + down.delivered;
+  packets_dropped = up.dropped() + down.dropped();
+}
+
+// Returns false when the server connection cannot be created at all (a test failure).
+bool MemoryLink::deliver_to_server(std::vector<uint8_t>& bytes) {
+  if (server_ && !server_established && server_->finished(now_)) {
+    // As an endpoint reaps it: a server connection that died before its handshake (e.g.
+    // dropped because the client's Initials arrived out of order) is forgotten, and the
+    // client's next Initial starts a new one.
+    server_.reset();
+    server_closed = false;
+    server_close = {};
+    ++server_restarts;
+  }
+  if (!server_) {
+    ngtcp2_pkt_hd hd;
+    if (ngtcp2_accept(&hd, bytes.data(), bytes.size()) != 0) {
+      // As an endpoint would: not a packet that can start a connection (e.g. corrupted).
+      ++initials_refused;
+      return true;
+    }
+    quic::ConnectionParams p;
+    p.tls = &server_tls_;
+    p.transport = transport_;
+    p.host = this;
+    p.local = server_addr_;
+    p.remote = client_addr_;
+    p.reset_secret = secret_;
+    p.protocol_random = random_source(server_random_);
+    auto s = quic::Connection::server(p, hd, now_);
+    EXPECT_TRUE(s.ok()) << s.message();
+    if (!s) return false;
+    server_ = std::move(s).value();
+  }
+  server_->read_datagram(server_addr_, client_addr_, bytes, 0, now_);
+  return true;
+}
+
 bool MemoryLink::step() {
-  // The next event is the earliest of: a packet arriving, a connection timer.
+  // The next event is the earliest of: a packet arriving (either direction), a timer.
   uint64_t next = UINT64_MAX;
-  if (!wire_.empty()) {
-    next = std::min_element(wire_.begin(), wire_.end(), [](auto& a, auto& b) { return a.at < b.at; })->at;
+  for (const netsim::Link* l : {&to_server_, &to_client_}) {
+    if (auto t = l->next_deadline()) next = std::min(next, static_cast<uint64_t>(t->count()));
   }
   // A finished connection has nothing left to do; its expiry would pin the clock.
   if (client_ && !client_->finished(now_)) next = std::min(next, client_->next_expiry());
   if (server_ && !server_->finished(now_)) next = std::min(next, server_->next_expiry());
   if (next == UINT64_MAX) return false;
   now_ = std::max(now_, next);
-  // Deliver every packet due now, in send order.
-  for (size_t i = 0; i < wire_.size();) {
-    if (wire_[i].at > now_) {
-      ++i;
-      continue;
-    }
-    InFlight pkt = std::move(wire_[i]);
-    wire_.erase(wire_.begin() + static_cast<long>(i));
-    ++packets_delivered;
-    if (pkt.to_server) {
-      if (!server_) {
-        ngtcp2_pkt_hd hd;
-        if (ngtcp2_accept(&hd, pkt.bytes.data(), pkt.bytes.size()) != 0) continue;
-        quic::ConnectionParams p;
-        p.tls = &server_tls_;
-        p.transport = transport_;
-        p.host = this;
-        p.local = server_addr_;
-        p.remote = client_addr_;
-        p.reset_secret = secret_;
-        auto s = quic::Connection::server(p, hd, now_);
-        EXPECT_TRUE(s.ok()) << s.message();
-        if (!s) return false;
-        server_ = std::move(s).value();
-      }
-      server_->read_datagram(server_addr_, client_addr_, pkt.bytes, 0, now_);
-    } else if (client_) {
-      client_->read_datagram(client_addr_, server_addr_, pkt.bytes, 0, now_);
-    }
+  // Deliver every packet due now: client->server first, then server->client, each in the
+  // link's delivery order. Fixed, so the run is reproducible.
+  netsim::Delivery d;
+  while (to_server_.poll_one(netsim_now(), d)) {
+    if (!deliver_to_server(d.packet.data)) return false;
+  }
+  while (to_client_.poll_one(netsim_now(), d)) {
+    if (client_) client_->read_datagram(client_addr_, server_addr_, d.packet.data, 0, now_);
   }
   if (client_ && client_->next_expiry() <= now_) client_->handle_expiry(now_);
   if (server_ && server_->next_expiry() <= now_) server_->handle_expiry(now_);
   if (client_) flush(*client_, true);
   if (server_) flush(*server_, false);
+  refresh_counters();
   const bool client_done = !client_ || client_->finished(now_);
   const bool server_done = !server_ || server_->finished(now_);
-  return !(client_done && server_done && wire_.empty());
+  const bool idle = !to_server_.next_deadline() && !to_client_.next_deadline();
+  return !(client_done && server_done && idle);
 }
 
 void MemoryLink::on_handshake_completed(quic::Connection& conn) {

@@ -1,25 +1,49 @@
 // Two sans-IO QUIC connections joined by an in-memory link with a virtual clock: no
-// sockets, no sleeping, fully deterministic for a given seed. The seed drives optional
-// random loss so recovery can be tested reproducibly.
+// sockets, no sleeping, fully deterministic for a given seed.
+//
+// Each direction goes through its own netsim::Link (src/netsim/link.h), so every
+// impairment of the netsim model — delay, jitter, loss, burst loss, reordering,
+// duplication, corruption, rate limit with a drop-tail queue, MTU, blackholes — applies to
+// real quic::Connection objects in virtual time. Two ways to configure it:
+//   - Options: the original simple form (one delay and one random loss rate for both
+//     directions), kept for the existing tests;
+//   - PathOptions: a full netsim::LinkConfig per direction.
+// The links stay reachable (to_server_link() / to_client_link()), so a test can change a
+// live path mid-transfer with Link::set_config(config, Timestamp(link.now())).
+//
+// Determinism: the links are seeded by their configs, and ngtcp2's random protocol
+// decisions are fed from generators seeded by the same seeds (ConnectionParams::
+// protocol_random), so equal seeds give equal packet counts and timings. TLS key material
+// stays truly random; it changes bytes, not sizes or timing.
 #pragma once
 
-#include <deque>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
 
+#include "netsim/link.h"
 #include "quic/connection.h"
 
 namespace stoq::testing {
 
 class MemoryLink : public quic::ConnectionHost {
  public:
+  // The original form: the same delay and random loss in both directions.
   struct Options {
     uint64_t one_way_delay_ns = 1'000'000;  // 1 ms
-    double loss = 0.0;                       // probability per packet, both directions
-    uint64_t seed = 1;
+    double loss = 0.0;                      // probability per packet, both directions
+    uint64_t seed = 1;                      // client->server; server->client uses seed + 1
+  };
+  // Full impairment model per direction. Give the two configs different seeds if their
+  // random decisions must not be the same sequence.
+  struct PathOptions {
+    netsim::LinkConfig to_server;  // client -> server
+    netsim::LinkConfig to_client;  // server -> client
   };
 
+  MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
+             TransportConfig transport, PathOptions path);
   MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
              TransportConfig transport, Options opts);
   MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
@@ -27,9 +51,19 @@ class MemoryLink : public quic::ConnectionHost {
       : MemoryLink(client_tls, server_tls, transport, Options{}) {}
   ~MemoryLink() override;
 
+  // The PathOptions equivalent of the simple Options.
+  static PathOptions path_options(const Options& opts);
+
   quic::Connection* client() { return client_.get(); }
   quic::Connection* server() { return server_.get(); }  // null until the first Initial
   uint64_t now() const { return now_; }
+  netsim::Timestamp netsim_now() const { return netsim::Timestamp(now_); }
+
+  // The two directions; counters() says what each did, set_config() changes it live.
+  netsim::Link& to_server_link() { return to_server_; }
+  netsim::Link& to_client_link() { return to_client_; }
+  const netsim::Link& to_server_link() const { return to_server_; }
+  const netsim::Link& to_client_link() const { return to_client_; }
 
   // Advances virtual time, delivering packets and firing timers, until `done()` returns
   // true or `limit_ns` of virtual time passes. Returns done().
@@ -49,17 +83,21 @@ class MemoryLink : public quic::ConnectionHost {
   bool client_established = false, server_established = false;
   bool client_closed = false, server_closed = false;
   CloseInfo client_close, server_close;
+  // Totals over both directions, refreshed after every step (the links' counters have the
+  // details: dropped by cause, duplicated, corrupted, reordered).
   uint64_t packets_delivered = 0, packets_dropped = 0;
+  // Packets the client's first Initials could not start a server connection with (e.g. a
+  // corrupted Initial that ngtcp2_accept refused).
+  uint64_t initials_refused = 0;
+  // Server connections that died before their handshake and were replaced by a new one.
+  uint64_t server_restarts = 0;
 
  private:
-  struct InFlight {
-    uint64_t at;
-    bool to_server;
-    std::vector<uint8_t> bytes;
-  };
   class Writer;
   bool step();
   void flush(quic::Connection& c, bool to_server);
+  bool deliver_to_server(std::vector<uint8_t>& bytes);
+  void refresh_counters();
 
   void on_handshake_completed(quic::Connection& conn) override;
   void on_remote_stream(quic::Connection& conn, std::shared_ptr<quic::StreamState> s) override;
@@ -70,15 +108,17 @@ class MemoryLink : public quic::ConnectionHost {
 
   const tls::TlsContext& server_tls_;
   TransportConfig transport_;
-  Options opts_;
-  std::mt19937_64 rng_;
   uint64_t now_ = 1'000'000'000;
+  netsim::Link to_server_;
+  netsim::Link to_client_;
   SocketAddress client_addr_ = SocketAddress::loopback_v4(40000);
   SocketAddress server_addr_ = SocketAddress::loopback_v4(4433);
   std::vector<uint8_t> secret_ = std::vector<uint8_t>(32, 7);
+  // ngtcp2's own random decisions (packet-number skips, Initial shuffling) come from
+  // these, seeded from the links' seeds, so the same seeds give the same run.
+  std::mt19937_64 client_random_, server_random_;
   std::unique_ptr<quic::Connection> client_;
   std::unique_ptr<quic::Connection> server_;
-  std::deque<InFlight> wire_;
 };
 
 }  // namespace stoq::testing

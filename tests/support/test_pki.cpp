@@ -61,12 +61,13 @@ std::unique_ptr<TestPki> make_test_pki(const Context& ctx, KeyType type) {
   pki->expired_chain_file = d + "expired.pem";
   pki->expired_key_file = d + "expired.key";
   pki->other_ca_file = d + "other-ca.pem";
-  bool ok = write_file(pki->ca_file, ca->certificate, false).ok() &&
-            write_file(pki->chain_file, leaf->certificate + ca->certificate, false).ok() &&
-            write_file(pki->key_file, leaf->private_key, true).ok() &&
-            write_file(pki->expired_chain_file, expired->certificate + ca->certificate, false).ok() &&
-            write_file(pki->expired_key_file, expired->private_key, true).ok() &&
-            write_file(pki->other_ca_file, other->certificate, false).ok();
+  bool ok =
+      write_file(pki->ca_file, ca->certificate, false).ok() &&
+      write_file(pki->chain_file, leaf->certificate + ca->certificate, false).ok() &&
+      write_file(pki->key_file, leaf->private_key, true).ok() &&
+      write_file(pki->expired_chain_file, expired->certificate + ca->certificate, false).ok() &&
+      write_file(pki->expired_key_file, expired->private_key, true).ok() &&
+      write_file(pki->other_ca_file, other->certificate, false).ok();
   auto pin = spki_pin(ctx, leaf->certificate);
   if (!ok || !pin) {
     ADD_FAILURE() << "writing the test PKI failed";

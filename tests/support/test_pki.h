@@ -12,8 +12,8 @@ namespace stoq::testing {
 
 struct TestPki {
   std::string dir;
-  std::string ca_file;        // trusted CA
-  std::string chain_file;     // leaf (localhost, 127.0.0.1, ::1) + CA
+  std::string ca_file;     // trusted CA
+  std::string chain_file;  // leaf (localhost, 127.0.0.1, ::1) + CA
   std::string key_file;
   std::string expired_chain_file;
   std::string expired_key_file;

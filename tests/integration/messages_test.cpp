@@ -517,7 +517,13 @@ TEST_F(MessagesTest, NeverCompletingShardsKeepMemoryBounded) {
   const int64_t growth = static_cast<int64_t>(rss_after) - static_cast<int64_t>(rss_before);
   std::printf("[ info ] rss growth %.1f MiB for %d MiB offered; %zu over capacity, %zu timed out\n",
               growth / 1048576.0, kMessages, capacity, timeouts);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in its quarantine, so RSS says nothing about our bound there;
+  // the release build checks it. The capacity/timeout accounting above still runs.
+  std::printf("[ info ] RSS bound not checked under AddressSanitizer\n");
+#else
   EXPECT_LT(growth, int64_t{64} << 20);
+#endif
 }
 
 #if STOQ_TEST_FALCON

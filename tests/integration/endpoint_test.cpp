@@ -8,6 +8,7 @@
 #include <numeric>
 #include <thread>
 
+#include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
 #include "test_pki.h"
@@ -17,15 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Pred>
-bool pump_until(Endpoint& ep, Pred done, std::chrono::milliseconds limit = 20s) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    ep.run_one(10ms);
-  }
-  return true;
-}
+using testing::pump_until;
 
 // Server behaviours for the tests, run on the server's loop thread.
 enum class ServerKind { kEcho, kHashSink, kNoRead, kAbortAfter1MiB };

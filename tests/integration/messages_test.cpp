@@ -22,6 +22,7 @@
 #include "proto/control_stream.h"
 #include "proto/message_writer.h"
 #include "proto/shard.h"
+#include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
 #include "test_pki.h"
@@ -36,15 +37,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Pred>
-bool pump_until(Endpoint& ep, Pred done, std::chrono::milliseconds limit = 20s) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    ep.run_one(5ms);
-  }
-  return true;
-}
+using testing::pump_until;
 
 uint64_t now_ms() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

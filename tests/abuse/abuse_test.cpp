@@ -62,6 +62,13 @@ uint64_t status_kib(const char* field) {
   return 0;
 }
 
+// Resets the process's peak-RSS mark (Linux: "5" to /proc/self/clear_refs) so VmHWM
+// measures this test only, not earlier tests in the same binary, and returns VmRSS.
+uint64_t baseline_rss_kib() {
+  std::ofstream("/proc/self/clear_refs") << "5";
+  return status_kib("VmRSS");
+}
+
 void report_memory(const char* test, uint64_t rss_before_kib) {
   const uint64_t hwm = status_kib("VmHWM");
   std::printf("[abuse] %s: peak RSS (VmHWM) %.1f MiB, RSS before the attack %.1f MiB\n", test,
@@ -219,13 +226,11 @@ class Sink {
   std::vector<Result> results_;
 };
 
-class AbuseTest : public ::testing::Test {
+class AbuseTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    ctx_ = testing::test_context();
-    ASSERT_TRUE(ctx_);
-    pki_ = testing::make_test_pki(*ctx_);
-    ASSERT_TRUE(pki_);
+    testing::PkiTest::SetUp();
+    if (HasFatalFailure()) return;
     TlsConfig c;
     c.ca_file = pki_->ca_file;
     auto t = tls::TlsContext::create(ctx_, c, tls::Role::kClient);
@@ -351,8 +356,6 @@ class AbuseTest : public ::testing::Test {
     EXPECT_TRUE(closed);
   }
 
-  std::shared_ptr<Context> ctx_;
-  std::unique_ptr<testing::TestPki> pki_;
   std::unique_ptr<tls::TlsContext> attacker_tls_;
   std::optional<Endpoint> server_;
   SocketAddress server_addr_;
@@ -363,7 +366,7 @@ TEST_F(AbuseTest, HandshakeFloodFromManyPortsWhileLegitimateClientTransfers) {
   TransportConfig t;
   t.handshake_timeout = 2000ms;
   ASSERT_NO_FATAL_FAILURE(start_server(t));
-  const uint64_t rss0 = status_kib("VmRSS");
+  const uint64_t rss0 = baseline_rss_kib();
 
   const size_t sockets = kSmall ? 64 : 256;
   std::vector<std::unique_ptr<RawSocket>> socks;
@@ -408,7 +411,7 @@ TEST_F(AbuseTest, UnfinishedHandshakesAreFreedByTheHandshakeTimeout) {
   TransportConfig t;
   t.handshake_timeout = 1000ms;
   ASSERT_NO_FATAL_FAILURE(start_server(t));
-  const uint64_t rss0 = status_kib("VmRSS");
+  const uint64_t rss0 = baseline_rss_kib();
   const size_t n = kSmall ? 50 : 200;
   std::vector<std::unique_ptr<RawSocket>> socks;
   std::mt19937_64 rng(5);
@@ -455,7 +458,7 @@ TEST_F(AbuseTest, PeerOpeningMaxStreamsThatAreNeverReadStaysBounded) {
   ASSERT_TRUE(server_->listen(SocketAddress::loopback_v4(0)).ok());
   server_addr_ = server_->local_address();
   ASSERT_TRUE(server_->start().ok());
-  const uint64_t rss0 = status_kib("VmRSS");
+  const uint64_t rss0 = baseline_rss_kib();
 
   EndpointConfig ccfg;
   ccfg.tls.ca_file = pki_->ca_file;
@@ -544,7 +547,7 @@ TEST_F(AbuseTest, PeerOpeningMaxStreamsThatAreNeverReadStaysBounded) {
 
 TEST_F(AbuseTest, GarbageTruncatedAndOversizedDatagramsAreDropped) {
   ASSERT_NO_FATAL_FAILURE(start_server(TransportConfig{}));
-  const uint64_t rss0 = status_kib("VmRSS");
+  const uint64_t rss0 = baseline_rss_kib();
   std::mt19937_64 rng(3);
   auto random_bytes = [&](size_t n) {
     std::vector<uint8_t> d(n);

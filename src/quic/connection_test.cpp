@@ -15,13 +15,11 @@ namespace {
 
 using testing::MemoryLink;
 
-class ConnectionTest : public ::testing::Test {
+class ConnectionTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    ctx_ = testing::test_context();
-    ASSERT_TRUE(ctx_);
-    pki_ = testing::make_test_pki(*ctx_);
-    ASSERT_TRUE(pki_);
+    testing::PkiTest::SetUp();
+    if (HasFatalFailure()) return;
   }
 
   std::unique_ptr<tls::TlsContext> server_tls(KexPolicy kex = KexPolicy::kHybridRequired) {
@@ -44,8 +42,6 @@ class ConnectionTest : public ::testing::Test {
     return t ? std::move(t).value() : nullptr;
   }
 
-  std::shared_ptr<Context> ctx_;
-  std::unique_ptr<testing::TestPki> pki_;
   TransportConfig transport_;
 };
 

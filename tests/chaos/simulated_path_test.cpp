@@ -63,13 +63,11 @@ struct Outcome {
   }
 };
 
-class SimulatedPathTest : public ::testing::Test {
+class SimulatedPathTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    ctx_ = testing::test_context();
-    ASSERT_TRUE(ctx_);
-    pki_ = testing::make_test_pki(*ctx_);
-    ASSERT_TRUE(pki_);
+    testing::PkiTest::SetUp();
+    if (HasFatalFailure()) return;
     TlsConfig s;
     s.cert_chain_file = pki_->chain_file;
     s.private_key_file = pki_->key_file;
@@ -195,8 +193,6 @@ class SimulatedPathTest : public ::testing::Test {
     return p;
   }
 
-  std::shared_ptr<Context> ctx_;
-  std::unique_ptr<testing::TestPki> pki_;
   std::unique_ptr<tls::TlsContext> server_tls_, client_tls_;
   TransportConfig transport_;
 };

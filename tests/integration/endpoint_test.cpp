@@ -33,13 +33,11 @@ struct ServerState {
   std::vector<Stream> held;  // kNoRead keeps its streams unread
 };
 
-class EndpointTest : public ::testing::Test {
+class EndpointTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    ctx_ = testing::test_context();
-    ASSERT_TRUE(ctx_);
-    pki_ = testing::make_test_pki(*ctx_);
-    ASSERT_TRUE(pki_);
+    testing::PkiTest::SetUp();
+    if (HasFatalFailure()) return;
   }
   void TearDown() override {
     if (server_) {
@@ -121,8 +119,6 @@ class EndpointTest : public ::testing::Test {
     return conn;
   }
 
-  std::shared_ptr<Context> ctx_;
-  std::unique_ptr<testing::TestPki> pki_;
   std::optional<Endpoint> server_;
   std::shared_ptr<ServerState> state_ = std::make_shared<ServerState>();
 };

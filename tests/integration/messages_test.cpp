@@ -135,13 +135,11 @@ struct ServerLog {
   }
 };
 
-class MessagesTest : public ::testing::Test {
+class MessagesTest : public testing::PkiTest {
  protected:
   void SetUp() override {
-    ctx_ = testing::test_context();
-    ASSERT_TRUE(ctx_);
-    pki_ = testing::make_test_pki(*ctx_);
-    ASSERT_TRUE(pki_);
+    testing::PkiTest::SetUp();
+    if (HasFatalFailure()) return;
   }
   void TearDown() override {
     if (server_) {
@@ -256,8 +254,6 @@ class MessagesTest : public ::testing::Test {
     return *s;
   }
 
-  std::shared_ptr<Context> ctx_;
-  std::unique_ptr<testing::TestPki> pki_;
   std::optional<Endpoint> server_;
   std::shared_ptr<ServerLog> log_ = std::make_shared<ServerLog>();
 };

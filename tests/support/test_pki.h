@@ -2,6 +2,8 @@
 // expired leaf and a second, unrelated CA.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 
@@ -26,5 +28,19 @@ struct TestPki {
 std::unique_ptr<TestPki> make_test_pki(const Context& ctx, KeyType type = KeyType::kEd25519);
 
 std::shared_ptr<Context> test_context();
+
+// Base fixture: a Context and a fresh test PKI per test. Derived fixtures that override
+// SetUp call PkiTest::SetUp() first and return if it failed (HasFatalFailure()).
+class PkiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ctx_ = test_context();
+    ASSERT_TRUE(ctx_);
+    pki_ = make_test_pki(*ctx_);
+    ASSERT_TRUE(pki_);
+  }
+  std::shared_ptr<Context> ctx_;
+  std::unique_ptr<TestPki> pki_;
+};
 
 }  // namespace stoq::testing

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "stoq/message.h"
+#include "stoq/session_cache.h"
 
 namespace stoq {
 
@@ -42,6 +44,21 @@ struct TlsConfig {
   KexPolicy kex = KexPolicy::kHybridRequired;
 };
 
+// Congestion controllers ngtcp2 offers.
+enum class CongestionControl { kCubic, kBbr, kReno };
+const char* to_string(CongestionControl cc) noexcept;
+bool parse_congestion_control(std::string_view text, CongestionControl& out) noexcept;
+
+// When a server answers a new client's first Initial with a stateless Retry (RFC 9000
+// 8.1.2) so that the client proves its address before the server keeps any state.
+enum class RetryPolicy {
+  kNever,   // never (one round trip less; the 3x amplification limit still applies)
+  kAlways,  // every client without a valid token (Retry or NEW_TOKEN) is retried
+  kAuto,    // only while more than `retry_auto_threshold` handshakes are in progress (default)
+};
+const char* to_string(RetryPolicy p) noexcept;
+bool parse_retry_policy(std::string_view text, RetryPolicy& out) noexcept;
+
 struct TransportConfig {
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds handshake_timeout{10'000};
@@ -64,12 +81,45 @@ struct TransportConfig {
   uint64_t max_datagram_frame_size = 65535;
   // Outgoing datagrams queued at most (send_datagram returns kWouldBlock beyond).
   size_t datagram_send_queue = 256;
+
+  CongestionControl congestion_control = CongestionControl::kCubic;
+
+  // ---- address validation (server) ----
+  RetryPolicy retry = RetryPolicy::kAuto;
+  size_t retry_auto_threshold = 64;  // handshakes in progress before kAuto starts retrying
+  std::chrono::seconds retry_token_lifetime{10};
+  // Lifetime of NEW_TOKEN tokens the server hands out after a handshake (0: none sent).
+  std::chrono::seconds new_token_lifetime{3600};
+  // Concurrent connections (including handshakes) from one source IP address; new
+  // connections beyond are refused with CONNECTION_REFUSED. 0 = no limit.
+  size_t max_connections_per_source = 256;
+
+  // ---- resumption and 0-RTT ----
+  // Client: resume sessions from EndpointConfig::session_cache. Server: issue tickets.
+  bool session_resumption = true;
+  // Client: send stream data in 0-RTT when resuming (it may be replayed by an attacker:
+  // only for idempotent requests). Server: accept 0-RTT; OpenSSL then makes every ticket
+  // single-use (a replayed ClientHello falls back to a full handshake, its early data is
+  // discarded).
+  bool early_data = false;
+
+  // ---- observability ----
+  // Directory for one qlog file per connection (JSON-SEQ, draft-ietf-quic-qlog, written by
+  // ngtcp2); empty = off. Files are named <odcid>-<client|server>.sqlog.
+  std::string qlog_dir;
 };
 
 struct EndpointConfig {
   TlsConfig tls;
   TransportConfig transport;
   MessagingConfig messaging;  // STOQ messages (stoq/message.h); on by default
+  // Client: where session tickets and NEW_TOKEN tokens are kept between connections
+  // (stoq/session_cache.h). Null: the endpoint keeps its own MemorySessionCache.
+  std::shared_ptr<SessionCache> session_cache;
+  // Key for stateless reset tokens and address-validation tokens (32 bytes). Empty: random
+  // per endpoint. Set the same key on a restarted server (or on every worker of a cluster)
+  // so that it can reset its previous connections and accept its own tokens.
+  std::vector<uint8_t> static_key;
 };
 
 }  // namespace stoq

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string_view>
 
 #include "stoq/connection_info.h"
@@ -45,7 +46,28 @@ class Connection {
   // Idempotent. on_closed runs with Errc::kApplicationClosed.
   void close(uint64_t app_code = 0, std::string_view reason = {});
 
+  // What was negotiated plus live path statistics (RTT, cwnd, bytes in flight, packets
+  // sent/received/lost, delivery rate): this is the per-connection stats API.
   ConnectionInfo info() const;
+
+  // ---- RFC 9221 DATAGRAM (unreliable, unordered) ----
+  // Largest payload send_datagram accepts now: bounded by the peer's
+  // max_datagram_frame_size and the smallest QUIC path (1200 bytes); 0 before the
+  // handshake or when the peer does not accept DATAGRAM.
+  size_t max_datagram_size() const;
+  // Queues one datagram (copied). Errors (nothing is sent): kUnsupported (no DATAGRAM
+  // support on the peer, or handshake not complete), kLimitExceeded (larger than
+  // max_datagram_size(): use a stream), kWouldBlock (the bounded send queue is full;
+  // TransportConfig::datagram_send_queue), kClosed. Datagrams may be lost; empty
+  // payloads are not delivered.
+  Status send_datagram(std::span<const uint8_t> payload);
+  // Called for each datagram that arrives (the span is valid during the call only).
+  void on_datagram(std::function<void(std::span<const uint8_t>)> cb);
+
+  // Starts a TLS key update (RFC 9001 section 6); data in flight is unaffected. Errors:
+  // kInvalidArgument when not possible yet (handshake not confirmed, or the previous update
+  // not confirmed by the peer: retry a round trip later), kClosed.
+  Status update_keys();
   // Why the connection ended (empty error while it is open).
   CloseInfo close_info() const;
 

@@ -27,6 +27,21 @@ struct ConnectionInfo {
   uint64_t bytes_in_flight = 0;
   uint64_t bytes_sent = 0, bytes_received = 0;  // UDP payload bytes
   uint64_t packets_sent = 0, packets_received = 0, packets_lost = 0;
+  uint64_t ssthresh = 0;
+  uint64_t bytes_lost = 0;
+  // Acknowledged stream bytes per second over the last sampling interval (~100 ms).
+  uint64_t delivery_rate = 0;
+  std::string congestion_control;  // "cubic", "bbr", "reno"
+
+  // Resumption and address validation.
+  bool resumed = false;               // the TLS session was resumed from a ticket
+  bool early_data_attempted = false;  // client: 0-RTT data was sent
+  bool early_data_accepted = false;   // the server accepted 0-RTT (reported on both sides)
+  // Server: how the client's address was validated before the handshake: "retry",
+  // "token" (NEW_TOKEN from an earlier connection) or "" (by the handshake itself).
+  std::string address_validation;
+  uint64_t key_updates = 0;  // TLS key updates (RFC 9001 section 6), by either side
+  uint64_t migrations = 0;   // client: local address changes (migrate())
 };
 
 // Why a connection ended.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "stoq/address.h"
@@ -45,6 +46,20 @@ class Endpoint {
   // the connection's on_established / on_closed callbacks. Must run on the loop thread (or
   // before the loop starts).
   Result<Connection> connect(const SocketAddress& addr, std::string server_name = {});
+  // The same with per-connection choices.
+  struct ConnectOptions {
+    std::string server_name;
+    std::optional<CongestionControl> congestion_control;  // default: the endpoint's
+    // Resume with a ticket from the session cache (and send 0-RTT if transport.early_data).
+    bool resume = true;
+  };
+  Result<Connection> connect(const SocketAddress& addr, const ConnectOptions& options);
+
+  // Client: moves every connection of this endpoint to a new local UDP port, as when the
+  // host changes networks: active migration with path validation (new_cid = true), or a
+  // silent change like a NAT rebinding (new_cid = false). The old socket is closed. Errors:
+  // kInvalidArgument on a listening endpoint, kSocketError if no new socket can be bound.
+  Status migrate(bool new_cid = true);
 
   // The bound address (after listen or the first connect).
   SocketAddress local_address() const;

@@ -39,9 +39,11 @@ enum class Errc : int {
   kLimitExceeded = 20,      // a configured limit (connections, streams, memory) is reached
   kIntegrityError = 21,     // data failed a hash or signature check
   kInternal = 22,           // a bug: please report it
+  kStatelessReset = 23,     // the peer lost the connection's state (restart) and reset it
+  kConnectionRefused = 24,  // the server refused a new connection (load, per-source limit)
 };
-inline constexpr Errc kLastErrc = Errc::kInternal;
-static_assert(static_cast<int>(kLastErrc) == 22, "Errc is append-only");
+inline constexpr Errc kLastErrc = Errc::kConnectionRefused;
+static_assert(static_cast<int>(kLastErrc) == 24, "Errc is append-only");
 
 const std::error_category& stoq_category() noexcept;
 

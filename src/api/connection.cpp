@@ -45,6 +45,42 @@ ConnectionInfo Connection::info() const {
   return c_->conn != nullptr ? c_->conn->info() : c_->last_info;
 }
 
+size_t Connection::max_datagram_size() const {
+  if (!c_ || c_->conn == nullptr) return 0;
+  const size_t max = c_->conn->max_datagram_payload();
+  // With messaging on, application datagrams carry a one-byte tag (docs/protocol.md 13).
+  const size_t tag = c_->messaging ? 1 : 0;
+  return max > tag ? max - tag : 0;
+}
+
+Status Connection::send_datagram(std::span<const uint8_t> payload) {
+  if (!c_ || c_->conn == nullptr) return {Errc::kClosed, "connection is closed"};
+  if (payload.empty()) return {Errc::kInvalidArgument, "empty datagram"};
+  const size_t max = max_datagram_size();
+  if (max == 0 && c_->conn->max_datagram_payload() == 0) {
+    return {Errc::kUnsupported, "the peer does not accept DATAGRAM frames (or no handshake yet)"};
+  }
+  if (payload.size() > max) {
+    return {Errc::kLimitExceeded, "datagram of " + std::to_string(payload.size()) +
+                                      " bytes exceeds the maximum of " + std::to_string(max)};
+  }
+  if (!c_->messaging) return c_->conn->send_datagram(payload);
+  std::vector<uint8_t> tagged;
+  tagged.reserve(payload.size() + 1);
+  tagged.push_back(0x00);  // APPLICATION datagram tag
+  tagged.insert(tagged.end(), payload.begin(), payload.end());
+  return c_->conn->send_datagram(tagged);
+}
+
+void Connection::on_datagram(std::function<void(std::span<const uint8_t>)> cb) {
+  if (c_) c_->on_datagram = std::move(cb);
+}
+
+Status Connection::update_keys() {
+  if (!c_ || c_->conn == nullptr) return {Errc::kClosed, "connection is closed"};
+  return c_->endpoint->update_keys(*c_);
+}
+
 CloseInfo Connection::close_info() const {
   return c_ ? c_->close_info : CloseInfo{};
 }

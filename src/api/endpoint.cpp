@@ -11,6 +11,9 @@ Endpoint::~Endpoint() = default;
 
 Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig config) {
   if (!ctx) return {Errc::kInvalidArgument, "no Context"};
+  if (!config.static_key.empty() && config.static_key.size() != 32) {
+    return {Errc::kInvalidArgument, "EndpointConfig::static_key must be 32 bytes (or empty)"};
+  }
   auto loop = io::EventLoop::create();
   if (!loop) return {loop.error(), loop.reason()};
   return Endpoint(std::make_unique<detail::EndpointImpl>(std::move(ctx), std::move(config),
@@ -26,7 +29,17 @@ void Endpoint::on_connection(std::function<void(Connection)> cb) {
 }
 
 Result<Connection> Endpoint::connect(const SocketAddress& addr, std::string server_name) {
-  return impl_->connect(addr, std::move(server_name));
+  ConnectOptions o;
+  o.server_name = std::move(server_name);
+  return impl_->connect(addr, o);
+}
+
+Result<Connection> Endpoint::connect(const SocketAddress& addr, const ConnectOptions& options) {
+  return impl_->connect(addr, options);
+}
+
+Status Endpoint::migrate(bool new_cid) {
+  return impl_->migrate(new_cid);
 }
 
 SocketAddress Endpoint::local_address() const {

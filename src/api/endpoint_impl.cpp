@@ -2,9 +2,14 @@
 
 #include "api/messaging.h"
 
+#include <ngtcp2/ngtcp2_crypto.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
+
+#include "api/qlog_file.h"
+#include "quic/resumption.h"
+#include "stoq/sha256.h"
 
 namespace stoq::detail {
 namespace {
@@ -14,13 +19,35 @@ constexpr size_t kPacketsPerWrite = io::UdpSocket::kBatch;
 // cannot starve the socket's receive side or the other connections.
 constexpr size_t kPacketsPerFlush = 256;
 constexpr size_t kMaxPacket = 1500;
+// Stateless resets per second at most (each answers a packet we cannot decrypt).
+constexpr size_t kResetsPerSecond = 256;
+// QUIC transport error codes (RFC 9000 section 20.1).
+constexpr uint64_t kConnectionRefused = 0x2;
+constexpr uint64_t kInvalidToken = 0xb;
+
+std::array<uint8_t, 32> derive_secret(std::span<const uint8_t> key, std::string_view label) {
+  Sha256 h;
+  h.update({reinterpret_cast<const uint8_t*>(label.data()), label.size()});
+  h.update(key);
+  return h.finish();
+}
 
 }  // namespace
 
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
                            std::unique_ptr<io::EventLoop> loop)
     : ctx_(std::move(ctx)), config_(std::move(config)), loop_(std::move(loop)) {
-  RAND_bytes(reset_secret_.data(), static_cast<int>(reset_secret_.size()));
+  std::array<uint8_t, 32> key{};
+  if (config_.static_key.size() == key.size()) {
+    std::copy(config_.static_key.begin(), config_.static_key.end(), key.begin());
+  } else {
+    RAND_bytes(key.data(), static_cast<int>(key.size()));
+  }
+  reset_secret_ = derive_secret(key, "stoq stateless reset");
+  token_secret_ = derive_secret(key, "stoq address validation");
+  validator_.emplace(token_secret_, config_.transport);
+  session_cache_ =
+      config_.session_cache ? config_.session_cache : std::make_shared<MemorySessionCache>();
   tx_buf_.resize(kPacketsPerWrite * kMaxPacket);
   tx_.reserve(kPacketsPerWrite);
   loop_->set_timer_callback([this] { on_timer(); });
@@ -57,6 +84,7 @@ Status EndpointImpl::listen(const SocketAddress& addr) {
     auto t = tls::TlsContext::create(ctx_, config_.tls, tls::Role::kServer);
     if (!t) return {t.error(), t.reason()};
     server_tls_ = std::move(t).value();
+    quic::configure_resumption(*server_tls_, config_.transport);
   }
   if (socket_) return {Errc::kInvalidArgument, "the endpoint already has a socket"};
   if (auto st = ensure_socket(addr); !st) return st;
@@ -64,11 +92,13 @@ Status EndpointImpl::listen(const SocketAddress& addr) {
   return ok_status();
 }
 
-Result<Connection> EndpointImpl::connect(const SocketAddress& addr, std::string server_name) {
+Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
+                                         const Endpoint::ConnectOptions& options) {
   if (!client_tls_) {
     auto t = tls::TlsContext::create(ctx_, config_.tls, tls::Role::kClient);
     if (!t) return {t.error(), t.reason()};
     client_tls_ = std::move(t).value();
+    quic::configure_resumption(*client_tls_, config_.transport);
   }
   SocketAddress any =
       addr.family() == AF_INET6 ? SocketAddress::loopback_v6(0) : SocketAddress::loopback_v4(0);
@@ -78,19 +108,30 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr, std::string 
     if (w) any = *w;
   }
   if (auto st = ensure_socket(any); !st) return {st.error(), st.reason()};
+  std::string server_name = options.server_name;
+  if (server_name.empty()) server_name = config_.tls.server_name;
   quic::ConnectionParams p;
   p.tls = client_tls_.get();
   p.transport = config_.transport;
+  if (options.congestion_control) p.transport.congestion_control = *options.congestion_control;
   p.host = this;
   p.local = socket_->local_address();
   p.remote = addr;
   p.peer_name = server_name.empty() ? addr.host() : server_name;
   p.reset_secret = reset_secret_;
+  // Tickets and tokens belong to a server name and port (the name it is verified against).
+  const std::string cache_key = p.peer_name + ":" + std::to_string(addr.port());
+  if (config_.transport.session_resumption && options.resume) {
+    if (auto t = session_cache_->take_ticket(cache_key)) p.resume_ticket = std::move(*t);
+  }
+  if (auto t = session_cache_->take_token(cache_key)) p.token = std::move(*t);
+  if (!quic::make_cid(p.scid, -1)) return {Errc::kInternal, "no randomness"};
+  attach_qlog(p, quic::ConnectionId(p.scid), false);
   auto c = quic::Connection::client(p, io::monotonic_ns());
   if (!c) return {c.error(), c.reason()};
-  auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
-  conns_[raw] = Entry{std::move(c).value(), shared, {}};
+  auto shared = make_shared_state(raw);
+  conns_[raw] = Entry{std::move(c).value(), shared, {}, {}, cache_key, false};
   map_cid(*raw, raw->initial_cid());
   dirty_.insert(raw);
   // Outside the loop thread's callbacks nothing else would flush the first Initial.
@@ -102,6 +143,50 @@ void EndpointImpl::close(ConnectionShared& shared, uint64_t code, std::string_vi
   if (shared.conn == nullptr) return;
   shared.conn->close(code, reason, io::monotonic_ns());
   loop_->set_timer(0);
+}
+
+void EndpointImpl::attach_qlog(quic::ConnectionParams& p, const quic::ConnectionId& cid,
+                               bool server) {
+  if (config_.transport.qlog_dir.empty()) return;
+  std::string error;
+  p.qlog = open_qlog_file(config_.transport.qlog_dir, cid, server, error);
+  if (!p.qlog) ctx_->log(LogLevel::kWarn, error);
+}
+
+Status EndpointImpl::update_keys(ConnectionShared& shared) {
+  if (shared.conn == nullptr) return {Errc::kClosed, "connection is closed"};
+  auto st = shared.conn->update_keys(io::monotonic_ns());
+  loop_->set_timer(0);
+  return st;
+}
+
+Status EndpointImpl::migrate(bool new_cid) {
+  if (listening_) return {Errc::kInvalidArgument, "a listening endpoint cannot migrate"};
+  if (!socket_) return {Errc::kInvalidArgument, "the endpoint has no socket yet"};
+  const SocketAddress old = socket_->local_address();
+  SocketAddress any =
+      old.family() == AF_INET6 ? SocketAddress::loopback_v6(0) : SocketAddress::loopback_v4(0);
+  if (!old.host().starts_with("127.") && old.host() != "::1") {
+    auto w = SocketAddress::parse(old.family() == AF_INET6 ? "[::]:0" : "0.0.0.0:0");
+    if (w) any = *w;
+  }
+  auto s = io::UdpSocket::bind(any);
+  if (!s) return {s.error(), s.reason()};
+  send_pending();
+  loop_->remove(socket_->fd());
+  socket_.emplace(std::move(s).value());
+  socket_->set_gso(config_.transport.enable_gso);
+  if (auto st = loop_->add(socket_->fd(), [this] { on_socket_readable(); }); !st) return st;
+  const uint64_t now = io::monotonic_ns();
+  Status result = ok_status();
+  for (auto& [ptr, e] : conns_) {
+    if (auto st = ptr->migrate(socket_->local_address(), new_cid, now); !st && ptr->is_open()) {
+      result = st;
+    }
+    dirty_.insert(ptr);
+  }
+  loop_->set_timer(0);
+  return result;
 }
 
 std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connection* conn) {
@@ -167,11 +252,75 @@ void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now) 
     it->second->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
     return;
   }
-  if (listening_) {
+  const bool long_header = (d.data[0] & 0x80) != 0;
+  if (listening_ && long_header) {
     accept(d, now);
+  } else if (!long_header) {
+    // A stateless reset from a peer that lost our connection carries no connection ID we
+    // know: a client lets its connections to that address check the reset token.
+    if (!listening_ && maybe_stateless_reset(d, now)) return;
+    // A short-header packet for a connection we do not know (we restarted, or it was
+    // reaped): tell the peer with a stateless reset so it stops at once.
+    send_stateless_reset(d, vc, now);
   } else {
     ++dropped_datagrams_;
   }
+}
+
+bool EndpointImpl::maybe_stateless_reset(const io::ReceivedDatagram& d, uint64_t now) {
+  constexpr size_t kMinReset = 21;  // RFC 9000 section 10.3
+  if (d.data.size() < kMinReset) return false;
+  std::vector<quic::Connection*> candidates;
+  for (auto& [ptr, e] : conns_) {
+    if (ptr->remote_address() == d.remote && ptr->is_open()) candidates.push_back(ptr);
+    if (candidates.size() >= 16) break;
+  }
+  bool reset = false;
+  for (auto* c : candidates) {
+    c->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
+    reset = reset || !c->is_open();
+  }
+  return reset;
+}
+
+void EndpointImpl::send_stateless_reset(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc,
+                                        uint64_t now) {
+  ++dropped_datagrams_;
+  // RFC 9000 section 10.3: only for connection IDs of our length, always smaller than the
+  // packet that triggered it (so two endpoints cannot loop), at least 21 bytes, and rate
+  // limited.
+  constexpr size_t kMinReset =
+      NGTCP2_MIN_STATELESS_RESET_RANDLEN + NGTCP2_STATELESS_RESET_TOKENLEN + 1;
+  if (vc.dcidlen != quic::kCidLength || d.data.size() <= kMinReset) return;
+  if (now - reset_window_start_ >= NGTCP2_SECONDS) {
+    reset_window_start_ = now;
+    resets_in_window_ = 0;
+  }
+  if (++resets_in_window_ > kResetsPerSecond) return;
+  ngtcp2_cid cid{};
+  cid.datalen = vc.dcidlen;
+  std::memcpy(cid.data, vc.dcid, vc.dcidlen);
+  uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
+  if (ngtcp2_crypto_generate_stateless_reset_token(token, reset_secret_.data(),
+                                                   reset_secret_.size(), &cid) != 0) {
+    return;
+  }
+  const size_t len = std::min<size_t>(d.data.size() - 1, 43);
+  const size_t randlen = len - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
+  std::vector<uint8_t> rand(randlen);
+  RAND_bytes(rand.data(), static_cast<int>(rand.size()));
+  std::vector<uint8_t> out(len);
+  ngtcp2_ssize n =
+      ngtcp2_pkt_write_stateless_reset(out.data(), out.size(), token, rand.data(), rand.size());
+  if (n <= 0) return;
+  out.resize(static_cast<size_t>(n));
+  send_stateless(d.remote, out);
+}
+
+void EndpointImpl::send_stateless(const SocketAddress& remote, const std::vector<uint8_t>& packet) {
+  if (packet.empty()) return;
+  write_packet(socket_->local_address(), remote, packet, 0);
+  send_pending();
 }
 
 void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
@@ -180,9 +329,31 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
     ++dropped_datagrams_;  // not an Initial that can start a connection
     return;
   }
-  if (conns_.size() >= config_.transport.max_connections) {
+  // Address validation first: a Retry costs one small packet and no state.
+  auto decision = validator_->check(hd, d.remote, now, handshakes_);
+  using Verdict = AddressValidator::Verdict;
+  if (decision.verdict == Verdict::kSendRetry) {
+    send_stateless(d.remote, validator_->make_retry(hd, d.remote, now));
+    return;
+  }
+  if (decision.verdict == Verdict::kRefuseToken) {
+    ctx_->log(LogLevel::kDebug, "invalid Retry token from " + d.remote.to_string());
+    send_stateless(d.remote, validator_->make_close(hd, kInvalidToken));
+    return;
+  }
+  const std::string source = d.remote.host();
+  const size_t from_source = per_source_.count(source) ? per_source_[source] : 0;
+  const size_t per_source_limit = config_.transport.max_connections_per_source;
+  if (conns_.size() >= config_.transport.max_connections ||
+      (per_source_limit > 0 && from_source >= per_source_limit)) {
     ++dropped_datagrams_;
-    ctx_->log(LogLevel::kWarn, "connection limit reached; dropping a new client's Initial");
+    ctx_->log(LogLevel::kWarn,
+              conns_.size() >= config_.transport.max_connections
+                  ? "connection limit (" + std::to_string(config_.transport.max_connections) +
+                        ") reached; refusing " + d.remote.to_string()
+                  : "per-source connection limit (" + std::to_string(per_source_limit) +
+                        ") reached for " + source + "; refusing a new connection");
+    send_stateless(d.remote, validator_->make_close(hd, kConnectionRefused));
     return;
   }
   quic::ConnectionParams p;
@@ -192,6 +363,15 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   p.local = socket_->local_address();
   p.remote = d.remote;
   p.reset_secret = reset_secret_;
+  if (decision.verdict == Verdict::kAcceptRetry || decision.verdict == Verdict::kAcceptNewToken) {
+    p.token.assign(hd.token, hd.token + hd.tokenlen);
+    p.validation = decision.verdict == Verdict::kAcceptRetry
+                       ? quic::ConnectionParams::Validation::kRetry
+                       : quic::ConnectionParams::Validation::kNewToken;
+    p.original_dcid = decision.original_dcid;
+  }
+  if (!quic::make_cid(p.scid, -1)) return;
+  attach_qlog(p, quic::ConnectionId(p.scid), true);
   auto c = quic::Connection::server(p, hd, now);
   if (!c) {
     ctx_->log(LogLevel::kWarn, "cannot accept a connection: " + c.message());
@@ -199,11 +379,24 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   }
   auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
-  conns_[raw] = Entry{std::move(c).value(), shared, {}};
+  conns_[raw] = Entry{std::move(c).value(), shared, {}, source, {}, true};
+  ++per_source_[source];
+  ++handshakes_;
   map_cid(*raw, raw->initial_cid());
   // The client keeps using its chosen DCID until it sees our SCID.
   map_cid(*raw, quic::ConnectionId(hd.dcid));
   raw->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
+}
+
+void EndpointImpl::release_source(Entry& e) {
+  if (e.counted_handshake) {
+    e.counted_handshake = false;
+    if (handshakes_ > 0) --handshakes_;
+  }
+  if (e.source.empty()) return;
+  auto it = per_source_.find(e.source);
+  if (it != per_source_.end() && --it->second == 0) per_source_.erase(it);
+  e.source.clear();
 }
 
 void EndpointImpl::send_version_negotiation(const io::ReceivedDatagram& d,
@@ -304,6 +497,7 @@ void EndpointImpl::reap(uint64_t now) {
   }
   for (auto* c : done) {
     Entry& e = conns_[c];
+    release_source(e);
     for (const auto& cid : e.cids) {
       auto it = by_cid_.find(cid);
       if (it != by_cid_.end() && it->second == c) by_cid_.erase(it);
@@ -322,10 +516,32 @@ void EndpointImpl::on_handshake_completed(quic::Connection& conn) {
   if (e == nullptr) return;
   auto shared = e->shared;
   shared->established = true;
+  if (e->counted_handshake) {
+    e->counted_handshake = false;
+    if (handshakes_ > 0) --handshakes_;
+  }
+  if (conn.is_server() && config_.transport.new_token_lifetime.count() > 0) {
+    // A token for the client's next connection: it skips the Retry and the 3x limit.
+    auto token = validator_->make_new_token(conn.remote_address(), io::monotonic_ns());
+    if (!token.empty()) (void)conn.submit_new_token(token);
+  }
   // The control stream goes first, before the application can open streams.
   if (shared->messaging) shared->messaging->on_established();
   if (conn.is_server() && on_connection) on_connection(Connection(shared));
   if (shared->on_established) shared->on_established();
+  // Streams the client opened in 0-RTT, before the application could set on_stream.
+  auto early = std::move(shared->early_streams);
+  shared->early_streams.clear();
+  for (auto& s : early) {
+    if (shared->on_stream) {
+      shared->on_stream(Stream(s));
+      // Its data arrived before anyone listened: announce it now.
+      const bool pending = !s->recv_queue.empty() || s->fin_received || s->read_reset;
+      if (pending && s->on_readable) s->on_readable();
+    } else if (shared->conn != nullptr) {
+      shared->conn->stream_stop_sending(*s, 0);
+    }
+  }
 }
 
 void EndpointImpl::on_remote_stream(quic::Connection& conn, std::shared_ptr<quic::StreamState> s) {
@@ -339,6 +555,10 @@ void EndpointImpl::on_remote_stream(quic::Connection& conn, std::shared_ptr<quic
   }
   if (shared->on_stream) {
     shared->on_stream(Stream(std::move(s)));
+  } else if (!shared->established) {
+    // 0-RTT: the application sees the connection (and sets on_stream) only after the
+    // handshake; keep the stream until then.
+    shared->early_streams.push_back(std::move(s));
   } else {
     // Nobody will read it: refuse the peer's data instead of buffering it.
     conn.stream_stop_sending(*s, 0);
@@ -364,6 +584,7 @@ void EndpointImpl::on_closed(quic::Connection& conn, const CloseInfo& info) {
   if (shared->messaging) shared->messaging->on_connection_closed();
   auto cb = std::move(shared->on_closed);
   shared->on_closed = nullptr;
+  shared->on_datagram = nullptr;
   shared->on_stream = nullptr;
   shared->on_established = nullptr;
   if (cb) cb(info);
@@ -383,9 +604,26 @@ void EndpointImpl::on_wants_write(quic::Connection& conn) {
   dirty_.insert(&conn);
 }
 
+void EndpointImpl::on_session_ticket(quic::Connection& conn, std::vector<uint8_t> ticket) {
+  Entry* e = entry(conn);
+  if (e != nullptr && !e->cache_key.empty())
+    session_cache_->put_ticket(e->cache_key, std::move(ticket));
+}
+
+void EndpointImpl::on_new_token(quic::Connection& conn, std::span<const uint8_t> token) {
+  Entry* e = entry(conn);
+  if (e != nullptr && !e->cache_key.empty()) {
+    session_cache_->put_token(e->cache_key, std::vector<uint8_t>(token.begin(), token.end()));
+  }
+}
+
 void EndpointImpl::on_datagram(quic::Connection& conn, std::span<const uint8_t> payload) {
   Entry* e = entry(conn);
-  if (e != nullptr && e->shared->messaging) e->shared->messaging->on_datagram(payload);
+  if (e == nullptr) return;
+  auto shared = e->shared;
+  std::span<const uint8_t> app = payload;
+  if (shared->messaging) app = shared->messaging->on_datagram(payload);
+  if (!app.empty() && shared->on_datagram) shared->on_datagram(app);
 }
 
 }  // namespace stoq::detail

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "api/address_validation.h"
 #include "api/connection_shared.h"
 #include "io/event_loop.h"
 #include "io/udp_socket.h"
@@ -26,8 +27,10 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr);
-  Result<Connection> connect(const SocketAddress& addr, std::string server_name);
+  Result<Connection> connect(const SocketAddress& addr, const Endpoint::ConnectOptions& options);
   void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
+  Status update_keys(ConnectionShared& shared);
+  Status migrate(bool new_cid);
 
   io::EventLoop& loop() { return *loop_; }
   const Context& context() const { return *ctx_; }
@@ -41,6 +44,9 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
     std::unique_ptr<quic::Connection> conn;
     std::shared_ptr<ConnectionShared> shared;
     std::vector<quic::ConnectionId> cids;
+    std::string source;              // server: the client's IP (per-source limit)
+    std::string cache_key;           // client: "name:port" in the session cache
+    bool counted_handshake = false;  // server: counted in handshakes_
   };
 
   Status ensure_socket(const SocketAddress& bind_addr);
@@ -48,6 +54,12 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void handle_datagram(const io::ReceivedDatagram& d, uint64_t now);
   void accept(const io::ReceivedDatagram& d, uint64_t now);
   void send_version_negotiation(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc);
+  bool maybe_stateless_reset(const io::ReceivedDatagram& d, uint64_t now);
+  void send_stateless_reset(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc,
+                            uint64_t now);
+  void send_stateless(const SocketAddress& remote, const std::vector<uint8_t>& packet);
+  void attach_qlog(quic::ConnectionParams& p, const quic::ConnectionId& cid, bool server);
+  void release_source(Entry& e);
   void on_timer();
   void flush();
   void send_pending();
@@ -64,6 +76,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void on_cid_removed(quic::Connection& conn, const quic::ConnectionId& cid) override;
   void on_wants_write(quic::Connection& conn) override;
   void on_datagram(quic::Connection& conn, std::span<const uint8_t> payload) override;
+  void on_session_ticket(quic::Connection& conn, std::vector<uint8_t> ticket) override;
+  void on_new_token(quic::Connection& conn, std::span<const uint8_t> token) override;
   // quic::PacketWriter
   void write_packet(const SocketAddress& local, const SocketAddress& remote,
                     std::span<const uint8_t> packet, uint8_t ecn) override;
@@ -76,6 +90,14 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::unique_ptr<tls::TlsContext> server_tls_;
   std::unique_ptr<tls::TlsContext> client_tls_;
   std::array<uint8_t, 32> reset_secret_{};
+  std::array<uint8_t, 32> token_secret_{};
+  std::optional<AddressValidator> validator_;
+  std::shared_ptr<SessionCache> session_cache_;
+  std::unordered_map<std::string, size_t> per_source_;  // server: connections per client IP
+  size_t handshakes_ = 0;                               // server: handshakes in progress
+  // Stateless resets sent in the current second (bounded: each costs a packet).
+  uint64_t reset_window_start_ = 0;
+  size_t resets_in_window_ = 0;
 
   std::unordered_map<quic::Connection*, Entry> conns_;
   std::unordered_map<quic::ConnectionId, quic::Connection*, quic::ConnectionIdHash> by_cid_;

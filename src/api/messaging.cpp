@@ -252,15 +252,15 @@ bool Messaging::feed(int64_t id, std::span<const uint8_t> bytes, bool fin) {
   return !closed_;
 }
 
-void Messaging::on_datagram(std::span<const uint8_t> payload) {
-  if (closed_) return;
+std::span<const uint8_t> Messaging::on_datagram(std::span<const uint8_t> payload) {
+  if (closed_) return {};
   auto r = session_.on_datagram(payload, now_ms());
   if (!r) {
     check(r.error());
-    return;
+    return {};
   }
-  // Application datagrams (tag 0x00) have no API yet: dropped.
   drain();
+  return r.value();  // an application datagram's payload (tag 0x00), else empty
 }
 
 uint64_t Messaging::next_expiry(uint64_t mono_now_ns) const {

@@ -63,7 +63,9 @@ class Messaging {
   // Endpoint hooks.
   void on_established();
   void on_remote_uni_stream(std::shared_ptr<quic::StreamState> stream);
-  void on_datagram(std::span<const uint8_t> payload);
+  // Returns the payload of an application datagram (tag 0x00; valid during the call),
+  // empty for message datagrams and ignored ones.
+  std::span<const uint8_t> on_datagram(std::span<const uint8_t> payload);
   // Monotonic deadline (ns) of the session's next timer; UINT64_MAX when none.
   uint64_t next_expiry(uint64_t mono_now_ns) const;
   void on_timer();

@@ -54,6 +54,10 @@ class StoqCategory final : public std::error_category {
         return "integrity check failed";
       case Errc::kInternal:
         return "internal error";
+      case Errc::kStatelessReset:
+        return "connection reset by the peer (stateless reset)";
+      case Errc::kConnectionRefused:
+        return "connection refused by the server";
     }
     return "unknown stoq error " + std::to_string(c);
   }

@@ -35,6 +35,13 @@ constexpr size_t kDatagramPacketOverhead = 48;
 
 }  // namespace
 
+bool make_cid(ngtcp2_cid& out, int worker) {
+  out.datalen = kCidLength;
+  if (!random_bytes(out.data, out.datalen)) return false;
+  if (worker >= 0) out.data[0] = static_cast<uint8_t>(worker);
+  return true;
+}
+
 Connection::Connection(const ConnectionParams& p, bool is_server)
     : tls_(*p.tls),
       transport_(p.transport),
@@ -45,7 +52,12 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
       protocol_random_(p.protocol_random),
       is_server_(is_server),
-      packet_buf_(65536) {
+      packet_buf_(65536),
+      qlog_(p.qlog),
+      token_(p.token),
+      validation_(p.validation),
+      original_dcid_(p.original_dcid),
+      cid_worker_(p.cid_worker) {
   conn_ref_.get_conn = &Connection::get_conn;
   conn_ref_.user_data = this;
 }
@@ -69,12 +81,16 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
   } else {
     cb.client_initial = ngtcp2_crypto_client_initial_cb;
     cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+    cb.recv_new_token = &Connection::recv_new_token_cb;
+    cb.tls_early_data_rejected = &Connection::early_data_rejected_cb;
   }
   cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
   cb.encrypt = ngtcp2_crypto_encrypt_cb;
   cb.decrypt = ngtcp2_crypto_decrypt_cb;
   cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
-  cb.update_key = ngtcp2_crypto_update_key_cb;
+  cb.update_key = &Connection::update_key_cb;
+  cb.recv_stateless_reset = &Connection::recv_stateless_reset_cb;
+  cb.path_validation = &Connection::path_validation_cb;
   cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
   cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
   cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;
@@ -103,7 +119,25 @@ void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
   s.max_tx_udp_payload_size = kMaxUdpPayload;
   s.handshake_timeout =
       static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) * NGTCP2_MILLISECONDS;
-  s.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+  switch (transport_.congestion_control) {
+    case CongestionControl::kCubic:
+      s.cc_algo = NGTCP2_CC_ALGO_CUBIC;
+      break;
+    case CongestionControl::kBbr:
+      s.cc_algo = NGTCP2_CC_ALGO_BBR;
+      break;
+    case CongestionControl::kReno:
+      s.cc_algo = NGTCP2_CC_ALGO_RENO;
+      break;
+  }
+  if (qlog_) s.qlog_write = &Connection::qlog_cb;
+  if (!token_.empty()) {
+    s.token = token_.data();
+    s.tokenlen = token_.size();
+    s.token_type = validation_ == ConnectionParams::Validation::kRetry
+                       ? NGTCP2_TOKEN_TYPE_RETRY
+                       : NGTCP2_TOKEN_TYPE_NEW_TOKEN;
+  }
   // Let the windows grow automatically up to 4x the initial values when the application
   // keeps up, so a fast reader is not limited by a conservative start.
   s.max_stream_window = transport_.stream_window * 4;
@@ -140,16 +174,18 @@ Status Connection::init_tls() {
   if (ssl_ == nullptr) return tls::openssl_failure("SSL_new");
   ngtcp2_crypto_ossl_ctx_set_ssl(ossl_ctx_, ssl_);
   SSL_set_app_data(ssl_, &conn_ref_);
+  // The server also opts in per connection (quic/resumption.h sets the SSL_CTX side).
+  if (is_server_ && transport_.early_data && transport_.session_resumption) {
+    SSL_set_quic_tls_early_data_enabled(ssl_, 1);
+  }
   ngtcp2_conn_set_tls_native_handle(conn_, ossl_ctx_);
   return ok_status();
 }
 
 Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p, Timestamp now) {
   std::unique_ptr<Connection> c(new Connection(p, false));
-  ngtcp2_cid dcid{}, scid{};
-  dcid.datalen = kCidLength;
-  scid.datalen = kCidLength;
-  if (!random_bytes(dcid.data, dcid.datalen) || !random_bytes(scid.data, scid.datalen)) {
+  ngtcp2_cid dcid{}, scid = p.scid;
+  if (!make_cid(dcid, -1) || (scid.datalen == 0 && !make_cid(scid, p.cid_worker))) {
     return {Errc::kInternal, "no randomness for connection IDs"};
   }
   ngtcp2_callbacks cb;
@@ -164,18 +200,24 @@ Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p
   if (rv != 0)
     return {Errc::kQuicError, std::string("ngtcp2_conn_client_new: ") + ngtcp2_strerror(rv)};
   c->created_ = now;
+  c->last_ts_ = now;
   c->initial_scid_ = ConnectionId(scid);
   c->scids_.push_back(c->initial_scid_);
   if (auto st = c->init_tls(); !st) return {st.error(), st.reason()};
+  if (!p.resume_ticket.empty()) {
+    // A ticket that no longer fits (other server, other version) costs only the resumption.
+    (void)c->resume(p.resume_ticket);
+  }
   return c;
 }
 
 Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p,
                                                        const ngtcp2_pkt_hd& hd, Timestamp now) {
   std::unique_ptr<Connection> c(new Connection(p, true));
-  ngtcp2_cid scid{};
-  scid.datalen = kCidLength;
-  if (!random_bytes(scid.data, scid.datalen)) return {Errc::kInternal, "no randomness"};
+  ngtcp2_cid scid = p.scid;
+  if (scid.datalen == 0 && !make_cid(scid, p.cid_worker)) {
+    return {Errc::kInternal, "no randomness"};
+  }
   ngtcp2_callbacks cb;
   fill_callbacks(cb, true);
   ngtcp2_settings settings;
@@ -184,6 +226,13 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
   c->fill_params(params);
   params.original_dcid = hd.dcid;
   params.original_dcid_present = 1;
+  if (c->original_dcid_) {
+    // After a Retry: the client's first DCID comes from the token, and the DCID it uses
+    // now is the one our Retry chose (RFC 9000 section 7.3).
+    params.original_dcid = *c->original_dcid_;
+    params.retry_scid = hd.dcid;
+    params.retry_scid_present = 1;
+  }
   params.stateless_reset_token_present = 1;
   if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token,
                                                    c->reset_secret_.data(), c->reset_secret_.size(),
@@ -196,6 +245,7 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
   if (rv != 0)
     return {Errc::kQuicError, std::string("ngtcp2_conn_server_new: ") + ngtcp2_strerror(rv)};
   c->created_ = now;
+  c->last_ts_ = now;
   c->initial_scid_ = ConnectionId(scid);
   c->scids_.push_back(c->initial_scid_);
   if (auto st = c->init_tls(); !st) return {st.error(), st.reason()};
@@ -206,6 +256,7 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
 
 void Connection::read_datagram(const SocketAddress& local, const SocketAddress& remote,
                                std::span<const uint8_t> data, uint8_t ecn, Timestamp now) {
+  now = monotonic(now);
   if (state_ == State::kClosing) {
     // RFC 9000 §10.2.1: answer packets in the closing state with the CONNECTION_CLOSE.
     close_packet_pending_ = !close_packet_.empty();
@@ -224,6 +275,7 @@ void Connection::read_datagram(const SocketAddress& local, const SocketAddress& 
 }
 
 size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max_packets) {
+  now = monotonic(now);
   if (close_packet_pending_) {
     close_packet_pending_ = false;
     writer.write_packet(local_, remote_, close_packet_, 0);
@@ -327,6 +379,7 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
     ++count;
   }
   ngtcp2_conn_update_pkt_tx_time(conn_, now);
+  sample_delivery_rate(now);
   return count;
 }
 
@@ -394,6 +447,7 @@ Timestamp Connection::next_expiry() const {
 }
 
 void Connection::handle_expiry(Timestamp now) {
+  now = monotonic(now);
   if (state_ == State::kOpen) {
     int rv = ngtcp2_conn_handle_expiry(conn_, now);
     if (rv != 0) fail(rv, now);
@@ -461,6 +515,16 @@ CloseInfo Connection::close_info_from_peer() const {
     info.reason = info.reason.empty() ? what : what + ": " + info.reason;
     return info;
   }
+  if (e->error_code == NGTCP2_CONNECTION_REFUSED) {
+    info.error = make_error_code(Errc::kConnectionRefused);
+    if (info.reason.empty()) info.reason = "the server refused the connection (load or limits)";
+    return info;
+  }
+  if (e->error_code == NGTCP2_INVALID_TOKEN) {
+    info.error = make_error_code(Errc::kConnectionRefused);
+    if (info.reason.empty()) info.reason = "the server rejected our address-validation token";
+    return info;
+  }
   info.error =
       make_error_code(e->error_code == NGTCP2_NO_ERROR ? Errc::kPeerClosed : Errc::kQuicError);
   if (info.reason.empty()) info.reason = "transport error code " + std::to_string(e->error_code);
@@ -499,6 +563,11 @@ void Connection::fail(int liberr, Timestamp now) {
     case NGTCP2_ERR_DRAINING:
       state_ = State::kDraining;
       close_deadline_ = now + 3 * ngtcp2_conn_get_pto(conn_);
+      if (stateless_reset_) {
+        set_closed({make_error_code(Errc::kStatelessReset),
+                    "the peer no longer knows this connection (stateless reset)", 0, true});
+        return;
+      }
       set_closed(close_info_from_peer());
       return;
     case NGTCP2_ERR_DROP_CONN:
@@ -543,6 +612,7 @@ void Connection::fail(int liberr, Timestamp now) {
 }
 
 void Connection::close(uint64_t app_code, std::string_view reason, Timestamp now) {
+  now = monotonic(now);
   if (state_ != State::kOpen) return;
   ngtcp2_ccerr ccerr;
   ngtcp2_ccerr_default(&ccerr);
@@ -567,6 +637,7 @@ void Connection::dispatch_events() {
     StreamState* s = ev.stream.get();
     switch (ev.kind) {
       case EventKind::kHandshake:
+        reopen_early_streams();  // 0-RTT rejected: send that data again in 1-RTT
         host_.on_handshake_completed(*this);
         break;
       case EventKind::kRemoteStream:
@@ -784,7 +855,20 @@ ConnectionInfo Connection::info() const {
     i.packets_sent = ci.pkt_sent;
     i.packets_received = ci.pkt_recv;
     i.packets_lost = ci.pkt_lost;
+    i.ssthresh = ci.ssthresh;
+    i.bytes_lost = ci.bytes_lost;
   }
+  i.delivery_rate = delivery_rate_;
+  i.congestion_control = to_string(transport_.congestion_control);
+  if (ssl_ != nullptr && handshake_done_) {
+    i.resumed = SSL_session_reused(ssl_) == 1;
+    i.early_data_accepted = SSL_get_early_data_status(ssl_) == SSL_EARLY_DATA_ACCEPTED;
+  }
+  i.early_data_attempted = early_data_attempted_;
+  if (validation_ == ConnectionParams::Validation::kRetry) i.address_validation = "retry";
+  if (validation_ == ConnectionParams::Validation::kNewToken) i.address_validation = "token";
+  i.key_updates = key_updates_;
+  i.migrations = migrations_;
   return i;
 }
 
@@ -806,8 +890,9 @@ void Connection::rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx) 
 int Connection::get_new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t cidlen,
                                void* user) {
   auto* self = static_cast<Connection*>(user);
-  cid->datalen = cidlen;
-  if (!random_bytes(cid->data, cidlen)) return NGTCP2_ERR_CALLBACK_FAILURE;
+  if (cidlen != kCidLength || !make_cid(*cid, self->cid_worker_)) {
+    return NGTCP2_ERR_CALLBACK_FAILURE;
+  }
   if (ngtcp2_crypto_generate_stateless_reset_token(token, self->reset_secret_.data(),
                                                    self->reset_secret_.size(), cid) != 0) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
@@ -860,6 +945,7 @@ int Connection::recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, ui
 int Connection::acked_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t, uint64_t len, void* user,
                                      void*) {
   auto* self = static_cast<Connection*>(user);
+  self->acked_bytes_ += len;
   auto s = self->find_stream(id);
   if (!s) return 0;
   s->send_queue.drop(static_cast<size_t>(len));

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -29,6 +30,7 @@
 #include "tls/tls_context.h"
 
 typedef struct ngtcp2_crypto_ossl_ctx ngtcp2_crypto_ossl_ctx;
+typedef struct ssl_session_st SSL_SESSION;
 
 namespace stoq::quic {
 
@@ -50,6 +52,16 @@ class ConnectionHost {
   virtual void on_datagram(Connection& conn, std::span<const uint8_t> payload) {
     (void)conn;
     (void)payload;
+  }
+  // Client: the server issued a session ticket (encode_session_ticket format) / a NEW_TOKEN
+  // token for later connections.
+  virtual void on_session_ticket(Connection& conn, std::vector<uint8_t> ticket) {
+    (void)conn;
+    (void)ticket;
+  }
+  virtual void on_new_token(Connection& conn, std::span<const uint8_t> token) {
+    (void)conn;
+    (void)token;
   }
 };
 
@@ -75,7 +87,29 @@ struct ConnectionParams {
   // harnesses set it, to a seeded generator, so a simulated run repeats exactly; a real
   // endpoint must not (skipped packet numbers detect optimistic ACKs only if unpredictable).
   std::function<void(uint8_t* out, size_t len)> protocol_random;
+
+  // qlog (JSON-SEQ) output; called with fin = true once at the end. Empty: no qlog.
+  std::function<void(std::span<const uint8_t> data, bool fin)> qlog;
+  // Client: a token from NEW_TOKEN to put in the first Initial. Server: the validated token
+  // of the client's Initial (address_validated says which kind).
+  std::vector<uint8_t> token;
+  // Server: the client's address is validated (a Retry token or a NEW_TOKEN token checked
+  // by the endpoint), so the amplification limit does not apply.
+  enum class Validation { kNone, kRetry, kNewToken } validation = Validation::kNone;
+  // Server, after Retry: the DCID of the client's very first Initial (from the token).
+  std::optional<ngtcp2_cid> original_dcid;
+  // Client: a ticket from a previous connection (encode_session_ticket format) to resume.
+  std::vector<uint8_t> resume_ticket;
+  // Our first source connection ID; datalen 0 = random (see make_cid).
+  ngtcp2_cid scid{};
+  // Multi-worker servers: the first byte of every connection ID we issue names the worker
+  // (-1: fully random).
+  int cid_worker = -1;
 };
+
+// A fresh connection ID of kCidLength random bytes; the first byte is `worker` if >= 0.
+// False if the system has no randomness.
+bool make_cid(ngtcp2_cid& out, int worker);
 
 class Connection : private tls::TlsObserver {
  public:
@@ -123,7 +157,19 @@ class Connection : private tls::TlsObserver {
   // write_packets(). on_closed is delivered.
   void close(uint64_t app_code, std::string_view reason, Timestamp now);
 
+  // Starts a TLS key update (RFC 9001 section 6). kInvalidArgument when not possible now
+  // (handshake not confirmed, or the previous update is not confirmed yet: retry later).
+  Status update_keys(Timestamp now);
+  // Client: moves the connection to a new local address (active migration, RFC 9000
+  // section 9: a new connection ID and path validation). With `new_cid` false the change
+  // looks like a NAT rebinding to the server (same connection ID).
+  Status migrate(const SocketAddress& new_local, bool new_cid, Timestamp now);
+  // Server: sends a NEW_TOKEN frame with `token`.
+  Status submit_new_token(std::span<const uint8_t> token);
+
   bool is_server() const noexcept { return is_server_; }
+  const SocketAddress& local_address() const noexcept { return local_; }
+  const SocketAddress& remote_address() const noexcept { return remote_; }
   bool handshake_completed() const noexcept { return handshake_done_; }
   bool is_open() const noexcept { return state_ == State::kOpen; }
   // True when the connection can be deleted (closing/draining period over, or dead).
@@ -193,7 +239,30 @@ class Connection : private tls::TlsObserver {
                       ngtcp2_ssize& nwrite);
   static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,
                                        void* suser);
+  static int update_key_cb(ngtcp2_conn*, uint8_t* rx_secret, uint8_t* tx_secret,
+                           ngtcp2_crypto_aead_ctx* rx_aead_ctx, uint8_t* rx_iv,
+                           ngtcp2_crypto_aead_ctx* tx_aead_ctx, uint8_t* tx_iv,
+                           const uint8_t* current_rx_secret, const uint8_t* current_tx_secret,
+                           size_t secretlen, void* user);
+  static int recv_stateless_reset_cb(ngtcp2_conn*, const ngtcp2_pkt_stateless_reset* sr,
+                                     void* user);
+  static int recv_new_token_cb(ngtcp2_conn*, const uint8_t* token, size_t len, void* user);
+  static int early_data_rejected_cb(ngtcp2_conn*, void* user);
+  static void qlog_cb(void* user, uint32_t flags, const void* data, size_t len);
+  static int path_validation_cb(ngtcp2_conn*, uint32_t flags, const ngtcp2_path* path,
+                                const ngtcp2_path* fallback, ngtcp2_path_validation_result res,
+                                void* user);
 
+  // Resumption (connection_resumption.cpp).
+  Status resume(const std::vector<uint8_t>& ticket);
+  void reopen_early_streams();
+  void sample_delivery_rate(Timestamp now);
+
+ public:
+  // OpenSSL new-session callback for client SSL_CTXs (installed by the endpoint).
+  static int new_session_cb(SSL* ssl, SSL_SESSION* session);
+
+ private:
   const tls::TlsContext& tls_;
   TransportConfig transport_;
   ConnectionHost& host_;
@@ -232,6 +301,32 @@ class Connection : private tls::TlsObserver {
   bool dispatching_ = false;
   std::vector<uint8_t> packet_buf_;
   std::deque<std::vector<uint8_t>> datagram_queue_;
+
+  std::function<void(std::span<const uint8_t>, bool)> qlog_;
+  std::vector<uint8_t> token_;
+  ConnectionParams::Validation validation_ = ConnectionParams::Validation::kNone;
+  std::optional<ngtcp2_cid> original_dcid_;
+  int cid_worker_ = -1;
+  bool early_data_attempted_ = false;
+  bool early_data_rejected_ = false;
+  bool stateless_reset_ = false;
+  // ngtcp2 requires non-decreasing timestamps; the endpoint takes `now` once per batch
+  // while application calls (close, update_keys) take a fresh one, so every entry point
+  // clamps to the latest time seen.
+  Timestamp last_ts_ = 0;
+  Timestamp monotonic(Timestamp now) {
+    if (now > last_ts_) last_ts_ = now;
+    return last_ts_;
+  }
+  uint64_t key_updates_ = 0;
+  uint64_t key_generations_prepared_ = 0;
+  uint64_t migrations_ = 0;
+  uint64_t path_validations_failed_ = 0;
+  // Delivery rate: acknowledged stream bytes over the last sampling interval.
+  uint64_t acked_bytes_ = 0;
+  uint64_t rate_sample_bytes_ = 0;
+  Timestamp rate_sample_at_ = 0;
+  uint64_t delivery_rate_ = 0;  // bytes per second
 };
 
 }  // namespace stoq::quic

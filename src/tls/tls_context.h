@@ -50,6 +50,8 @@ class TlsContext {
   const TlsConfig& config() const noexcept { return config_; }
   const Context& context() const noexcept { return *ctx_; }
   static TlsObserver* observer_of(const SSL* ssl);
+  // For layers that add their own hooks (session tickets, 0-RTT: quic/resumption.h).
+  SSL_CTX* native_handle() const noexcept { return ssl_ctx_; }
 
  private:
   TlsContext(std::shared_ptr<const Context> ctx, TlsConfig config, Role role);

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <thread>
 
+#include "endpoint_fixture.h"
 #include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
@@ -17,111 +18,9 @@ namespace stoq {
 namespace {
 
 using namespace std::chrono_literals;
-
+using testing::EndpointTest;
 using testing::pump_until;
-
-// Server behaviours for the tests, run on the server's loop thread.
-enum class ServerKind { kEcho, kHashSink, kNoRead, kAbortAfter1MiB };
-
-struct ServerState {
-  std::atomic<uint64_t> bytes{0};
-  std::atomic<int> streams{0};
-  std::atomic<bool> closed{false};
-  std::atomic<int> close_errc{0};
-  std::mutex mu;
-  std::string close_reason;
-  std::vector<Stream> held;  // kNoRead keeps its streams unread
-};
-
-class EndpointTest : public testing::PkiTest {
- protected:
-  void SetUp() override {
-    testing::PkiTest::SetUp();
-    if (HasFatalFailure()) return;
-  }
-  void TearDown() override {
-    if (server_) {
-      server_->stop();
-      server_->join();
-    }
-  }
-
-  void start_server(ServerKind kind, EndpointConfig cfg = {}, std::string chain = {},
-                    std::string key = {}, SocketAddress addr = SocketAddress::loopback_v4(0)) {
-    cfg.tls.cert_chain_file = chain.empty() ? pki_->chain_file : chain;
-    cfg.tls.private_key_file = key.empty() ? pki_->key_file : key;
-    auto ep = Endpoint::create(ctx_, cfg);
-    ASSERT_TRUE(ep.ok()) << ep.message();
-    server_.emplace(std::move(ep).value());
-    ASSERT_TRUE(server_->listen(addr).ok());
-    auto st = state_;
-    server_->on_connection([st, kind](Connection c) {
-      c.on_closed([st](const CloseInfo& info) {
-        std::lock_guard lock(st->mu);
-        st->close_reason = info.reason;
-        st->close_errc = info.error.value();
-        st->closed = true;
-      });
-      c.on_stream([st, kind, weak = c.weak()](Stream s) {
-        ++st->streams;
-        if (kind == ServerKind::kNoRead) {
-          std::lock_guard lock(st->mu);
-          st->held.push_back(s);
-          return;
-        }
-        auto hash = std::make_shared<Sha256>();
-        auto buf = std::make_shared<std::vector<uint8_t>>(65536);
-        s.on_readable([s, st, kind, hash, buf, weak]() mutable {
-          for (;;) {
-            auto r = s.read(*buf);
-            if (!r) return;
-            if (*r == 0) {
-              if (kind == ServerKind::kHashSink) {
-                (void)s.write(Sha256::hex(hash->finish()));
-              }
-              (void)s.finish();
-              return;
-            }
-            st->bytes += *r;
-            if (kind == ServerKind::kEcho) {
-              (void)s.write(std::span<const uint8_t>(buf->data(), *r));
-            } else {
-              hash->update({buf->data(), *r});
-            }
-            if (kind == ServerKind::kAbortAfter1MiB && st->bytes > (1u << 20)) {
-              weak.lock().close(99, "abort for test");
-              return;
-            }
-          }
-        });
-      });
-    });
-    ASSERT_TRUE(server_->start().ok());
-  }
-
-  Endpoint make_client(TlsConfig tls = {}, TransportConfig transport = {}) {
-    if (tls.ca_file.empty() && tls.spki_pins.empty()) tls.ca_file = pki_->ca_file;
-    EndpointConfig cfg;
-    cfg.tls = tls;
-    cfg.transport = transport;
-    auto ep = Endpoint::create(ctx_, cfg);
-    EXPECT_TRUE(ep.ok()) << ep.message();
-    return std::move(ep).value();
-  }
-
-  // Connects and waits for the handshake or the close; returns the connection.
-  Connection connect(Endpoint& client, std::string name = "localhost") {
-    auto c = client.connect(server_->local_address(), name);
-    EXPECT_TRUE(c.ok()) << c.message();
-    if (!c) return {};
-    Connection conn = *c;
-    EXPECT_TRUE(pump_until(client, [&] { return conn.is_established() || !conn.is_open(); }));
-    return conn;
-  }
-
-  std::optional<Endpoint> server_;
-  std::shared_ptr<ServerState> state_ = std::make_shared<ServerState>();
-};
+using testing::ServerKind;
 
 TEST_F(EndpointTest, HybridHandshakeOverLoopbackV4AndV6) {
   start_server(ServerKind::kEcho, {}, {}, {}, SocketAddress::loopback_v6(0));

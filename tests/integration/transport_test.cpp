@@ -1,0 +1,431 @@
+// Transport features over real UDP sockets on loopback: resumption and 0-RTT (with replay),
+// Retry and NEW_TOKEN, key update and migration mid-transfer, stateless reset, limits,
+// congestion-control choice, datagrams under load and qlog. Every wait is bounded.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "endpoint_fixture.h"
+#include "stoq/session_cache.h"
+
+namespace stoq {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::EndpointTest;
+using testing::HashedUpload;
+using testing::pump_until;
+using testing::ServerKind;
+
+class TransportTest : public EndpointTest {
+ protected:
+  ConnectionInfo server_info(size_t i) {
+    std::lock_guard lock(state_->mu);
+    return i < state_->infos.size() ? state_->infos[i] : ConnectionInfo{};
+  }
+  size_t server_connections() {
+    std::lock_guard lock(state_->mu);
+    return state_->infos.size();
+  }
+  // The server sees a handshake complete a little after the client does (it needs the
+  // client's Finished): wait for its on_connection.
+  bool wait_server_connections(size_t n) {
+    for (int i = 0; i < 500 && server_connections() < n; ++i) std::this_thread::sleep_for(10ms);
+    return server_connections() >= n;
+  }
+  Endpoint client_with(std::shared_ptr<SessionCache> cache, TransportConfig t = {}) {
+    EndpointConfig cfg;
+    cfg.tls.ca_file = pki_->ca_file;
+    cfg.transport = t;
+    cfg.session_cache = std::move(cache);
+    auto ep = Endpoint::create(ctx_, cfg);
+    EXPECT_TRUE(ep.ok()) << ep.message();
+    return std::move(ep).value();
+  }
+  // Sends `text` on a new stream (possibly before the handshake: 0-RTT) and returns the
+  // echo once the stream ends.
+  std::string echo_once(Endpoint& client, Connection& conn, const std::string& text,
+                        bool wait_established = false) {
+    if (wait_established) {
+      EXPECT_TRUE(pump_until(client, [&] { return conn.is_established() || !conn.is_open(); }));
+    }
+    auto s = conn.open_bidi_stream();
+    EXPECT_TRUE(s.ok()) << s.message();
+    if (!s) return {};
+    Stream stream = *s;
+    EXPECT_TRUE(stream.write(text).ok());
+    EXPECT_TRUE(stream.finish().ok());
+    std::string got;
+    bool fin = false;
+    stream.on_readable([&] {
+      char buf[256];
+      for (;;) {
+        auto r = stream.read({reinterpret_cast<uint8_t*>(buf), sizeof(buf)});
+        if (!r) return;
+        if (*r == 0) {
+          fin = true;
+          return;
+        }
+        got.append(buf, *r);
+      }
+    });
+    EXPECT_TRUE(pump_until(
+        client, [&] { return fin || !conn.is_open(); }, 10s));
+    return got;
+  }
+};
+
+TEST_F(TransportTest, ZeroRttIsAcceptedOnceAndAReplayedTicketIsRefused) {
+  EndpointConfig server_cfg;
+  server_cfg.transport.early_data = true;
+  start_server(ServerKind::kEcho, server_cfg);
+  TransportConfig t;
+  t.early_data = true;
+  auto cache = std::make_shared<MemorySessionCache>();
+
+  {  // First contact: full handshake; the server sends tickets afterwards.
+    auto client = client_with(cache, t);
+    auto conn = connect(client);
+    ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+    EXPECT_FALSE(conn.info().resumed);
+    ASSERT_TRUE(pump_until(
+        client, [&] { return cache->ticket_count() > 0; }, 5s));
+    conn.close();
+    pump_until(
+        client, [&] { return !conn.is_open(); }, 2s);
+  }
+  // An attacker who recorded the ticket (here: a copy of the cache) can replay it later.
+  auto replay_cache = std::make_shared<MemorySessionCache>();
+  ASSERT_TRUE(replay_cache->parse(cache->serialize()).ok());
+
+  {  // Resumption with 0-RTT: the request leaves before the handshake completes.
+    auto client = client_with(cache, t);
+    auto c = client.connect(server_->local_address(), "localhost");
+    ASSERT_TRUE(c.ok()) << c.message();
+    Connection conn = *c;
+    EXPECT_EQ(echo_once(client, conn, "request in 0-RTT"), "request in 0-RTT");
+    auto info = conn.info();
+    EXPECT_TRUE(info.resumed);
+    EXPECT_TRUE(info.early_data_attempted);
+    EXPECT_TRUE(info.early_data_accepted);
+  }
+  {  // The same ticket again: single-use, so 0-RTT is refused and the data goes in 1-RTT.
+    auto client = client_with(replay_cache, t);
+    auto c = client.connect(server_->local_address(), "localhost");
+    ASSERT_TRUE(c.ok()) << c.message();
+    Connection conn = *c;
+    EXPECT_EQ(echo_once(client, conn, "replayed request"), "replayed request");
+    auto info = conn.info();
+    EXPECT_TRUE(info.early_data_attempted);
+    EXPECT_FALSE(info.early_data_accepted);
+    EXPECT_FALSE(info.resumed);
+  }
+  ASSERT_TRUE(wait_server_connections(3));
+  EXPECT_TRUE(server_info(1).early_data_accepted);
+  EXPECT_FALSE(server_info(2).early_data_accepted);
+}
+
+TEST_F(TransportTest, ResumptionWithoutEarlyDataByDefault) {
+  start_server(ServerKind::kEcho);
+  auto cache = std::make_shared<MemorySessionCache>();
+  {
+    auto client = client_with(cache);
+    auto conn = connect(client);
+    ASSERT_TRUE(conn.is_established());
+    ASSERT_TRUE(pump_until(
+        client, [&] { return cache->ticket_count() > 0; }, 5s));
+  }
+  auto client = client_with(cache);
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  EXPECT_TRUE(conn.info().resumed);
+  EXPECT_FALSE(conn.info().early_data_attempted);
+  EXPECT_EQ(echo_once(client, conn, "after resumption"), "after resumption");
+}
+
+TEST_F(TransportTest, RetryAlwaysValidatesThenNewTokenSkipsTheRetry) {
+  EndpointConfig server_cfg;
+  server_cfg.transport.retry = RetryPolicy::kAlways;
+  start_server(ServerKind::kEcho, server_cfg);
+  auto cache = std::make_shared<MemorySessionCache>();
+  {
+    auto client = client_with(cache);
+    auto conn = connect(client);
+    ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+    EXPECT_EQ(echo_once(client, conn, "after retry"), "after retry");
+    ASSERT_TRUE(pump_until(
+        client, [&] { return cache->token_count() > 0; }, 5s));
+  }
+  auto client = client_with(cache);
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+  EXPECT_EQ(echo_once(client, conn, "with token"), "with token");
+  ASSERT_TRUE(wait_server_connections(2));
+  EXPECT_EQ(server_info(0).address_validation, "retry");
+  EXPECT_EQ(server_info(1).address_validation, "token");
+}
+
+TEST_F(TransportTest, ForgedRetryTokenIsRefusedWithAClearError) {
+  EndpointConfig server_cfg;
+  server_cfg.transport.retry = RetryPolicy::kAlways;
+  start_server(ServerKind::kEcho, server_cfg);
+  // A token from another server key cannot validate here.
+  EndpointConfig other_cfg;
+  other_cfg.transport.retry = RetryPolicy::kAlways;
+  other_cfg.tls.cert_chain_file = pki_->chain_file;
+  other_cfg.tls.private_key_file = pki_->key_file;
+  auto other = Endpoint::create(ctx_, other_cfg);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(other->listen(SocketAddress::loopback_v4(0)).ok());
+  ASSERT_TRUE(other->start().ok());
+  auto cache = std::make_shared<MemorySessionCache>();
+  {
+    auto client = client_with(cache);
+    auto c = client.connect(other->local_address(), "localhost");
+    ASSERT_TRUE(c.ok());
+    Connection conn = *c;
+    ASSERT_TRUE(pump_until(client, [&] { return conn.is_established(); }));
+    ASSERT_TRUE(pump_until(
+        client, [&] { return cache->token_count() > 0; }, 5s));
+  }
+  other->stop();
+  other->join();
+  // Move the NEW_TOKEN token to the server under test's name:port: it is unknown there,
+  // so it is ignored (RFC 9000 8.1.3) and the client is retried, not refused.
+  auto token = cache->take_token("localhost:" + std::to_string(other->local_address().port()));
+  ASSERT_TRUE(token.has_value());
+  cache->put_token("localhost:" + std::to_string(server_->local_address().port()), *token);
+  auto client = client_with(cache);
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+  ASSERT_TRUE(wait_server_connections(1));
+  EXPECT_EQ(server_info(0).address_validation, "retry");
+}
+
+class KeyUpdateTest : public TransportTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(KeyUpdateTest, MidTransferDataIntact) {
+  const bool server_initiates = GetParam();
+  const uint64_t total = 32ull << 20;
+  if (server_initiates) state_->update_keys_at = total / 2;
+  start_server(ServerKind::kHashSink);
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  HashedUpload up(*s, total);
+  up.start();
+  bool updated = false;
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        if (!server_initiates && !updated && up.sent() >= total / 2) {
+          updated = conn.update_keys().ok();  // may need a confirmed handshake first
+        }
+        return up.done() || !conn.is_open();
+      },
+      60s));
+  EXPECT_TRUE(up.verified()) << conn.close_info().reason;
+  if (server_initiates) {
+    EXPECT_EQ(state_->key_updates_started.load(), 1);
+  } else {
+    EXPECT_TRUE(updated);
+  }
+  EXPECT_GE(conn.info().key_updates, 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Initiator, KeyUpdateTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Server" : "Client"; });
+
+class MigrationTest : public TransportTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(MigrationTest, ClientChangesPortMidTransferAndTheTransferCompletes) {
+  const bool new_cid = GetParam();
+  start_server(ServerKind::kHashSink);
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  const uint16_t port_before = client.local_address().port();
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  const uint64_t total = 48ull << 20;
+  HashedUpload up(*s, total);
+  up.start();
+  bool migrated = false;
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        if (!migrated && up.sent() >= total / 3) {
+          auto st = client.migrate(new_cid);
+          EXPECT_TRUE(st.ok()) << st.message();
+          migrated = true;
+        }
+        return up.done() || !conn.is_open();
+      },
+      60s));
+  EXPECT_TRUE(migrated);
+  EXPECT_TRUE(up.verified()) << conn.close_info().reason;
+  EXPECT_NE(client.local_address().port(), port_before);
+  EXPECT_EQ(conn.info().migrations, 1u);
+  EXPECT_EQ(conn.info().local.port(), client.local_address().port());
+}
+
+INSTANTIATE_TEST_SUITE_P(Kind, MigrationTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "NewCid" : "NatRebinding"; });
+
+TEST_F(TransportTest, RestartedServerResetsOldConnectionsStatelessly) {
+  EndpointConfig server_cfg;
+  server_cfg.static_key.assign(32, 0x5a);
+  start_server(ServerKind::kEcho, server_cfg);
+  const SocketAddress addr = server_->local_address();
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  // The server dies without a word and comes back on the same port with the same key.
+  server_->stop();
+  server_->join();
+  server_.reset();
+  state_ = std::make_shared<testing::ServerState>();
+  start_server(ServerKind::kEcho, server_cfg, {}, {}, addr);
+  CloseInfo info;
+  bool closed = false;
+  conn.on_closed([&](const CloseInfo& i) {
+    info = i;
+    closed = true;
+  });
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s->write(std::string(2000, 'x')).ok());
+  ASSERT_TRUE(pump_until(
+      client, [&] { return closed; }, 10s));
+  EXPECT_EQ(info.error, Errc::kStatelessReset) << info.reason;
+}
+
+TEST_F(TransportTest, PerSourceLimitRefusesTheExtraConnectionClearly) {
+  EndpointConfig server_cfg;
+  server_cfg.transport.max_connections_per_source = 2;
+  start_server(ServerKind::kEcho, server_cfg);
+  auto client = make_client();
+  auto a = connect(client);
+  auto b = connect(client);
+  ASSERT_TRUE(a.is_established());
+  ASSERT_TRUE(b.is_established());
+  auto c = client.connect(server_->local_address(), "localhost");
+  ASSERT_TRUE(c.ok());
+  Connection third = *c;
+  ASSERT_TRUE(pump_until(
+      client, [&] { return !third.is_open(); }, 10s));
+  EXPECT_FALSE(third.is_established());
+  EXPECT_EQ(third.close_info().error, Errc::kConnectionRefused) << third.close_info().reason;
+  EXPECT_TRUE(a.is_open());
+  EXPECT_EQ(echo_once(client, a, "still served"), "still served");
+}
+
+TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {
+  start_server(ServerKind::kHashSink);
+  auto client = make_client();
+  for (auto cc : {CongestionControl::kCubic, CongestionControl::kBbr, CongestionControl::kReno}) {
+    Endpoint::ConnectOptions o;
+    o.server_name = "localhost";
+    o.congestion_control = cc;
+    auto c = client.connect(server_->local_address(), o);
+    ASSERT_TRUE(c.ok());
+    Connection conn = *c;
+    ASSERT_TRUE(pump_until(client, [&] { return conn.is_established(); }));
+    auto s = conn.open_bidi_stream();
+    ASSERT_TRUE(s.ok());
+    HashedUpload up(*s, 4u << 20);
+    up.start();
+    ASSERT_TRUE(pump_until(
+        client, [&] { return up.done(); }, 30s));
+    EXPECT_TRUE(up.verified());
+    auto info = conn.info();
+    EXPECT_EQ(info.congestion_control, to_string(cc));
+    EXPECT_GT(info.cwnd, 0u);
+    EXPECT_GT(info.packets_sent, 0u);
+    EXPECT_GT(info.rtt_smoothed.count(), 0);
+  }
+}
+
+TEST_F(TransportTest, DatagramsUnderLoadArriveIntactBesideABulkStream) {
+  start_server(ServerKind::kHashSink);
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  // The server echoes datagrams back (endpoint_fixture.h).
+  const size_t max = conn.max_datagram_size();
+  ASSERT_GT(max, 1000u);
+  std::vector<uint8_t> too_big(max + 1, 1);
+  EXPECT_EQ(conn.send_datagram(too_big).error(), Errc::kLimitExceeded);
+  size_t received = 0;
+  size_t bad = 0;
+  conn.on_datagram([&](std::span<const uint8_t> d) {
+    ++received;
+    for (size_t i = 1; i < d.size(); ++i) {
+      if (d[i] != static_cast<uint8_t>(d[0] + i)) ++bad;
+    }
+  });
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  HashedUpload up(*s, 16u << 20);
+  up.start();
+  size_t sent = 0, blocked = 0;
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        if (sent < 2000) {
+          std::vector<uint8_t> d(200 + sent % 800);
+          for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>(sent + i);
+          auto st = conn.send_datagram(d);
+          if (st.ok()) {
+            ++sent;
+          } else {
+            EXPECT_EQ(st.error(), Errc::kWouldBlock);
+            ++blocked;
+          }
+        }
+        return up.done() && sent == 2000;
+      },
+      60s));
+  EXPECT_TRUE(up.verified());
+  ASSERT_TRUE(pump_until(
+      client, [&] { return received >= sent * 9 / 10; }, 5s))
+      << received << " of " << sent << " datagrams echoed";
+  EXPECT_EQ(bad, 0u);
+}
+
+TEST_F(TransportTest, QlogFilePerConnectionOnRequest) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("stoq-qlog-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  start_server(ServerKind::kEcho);
+  TransportConfig t;
+  t.qlog_dir = dir.string();
+  auto client = make_client({}, t);
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  EXPECT_EQ(echo_once(client, conn, "logged"), "logged");
+  conn.close();
+  pump_until(
+      client, [&] { return !conn.is_open(); }, 2s);
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    EXPECT_TRUE(e.path().string().ends_with("-client.sqlog")) << e.path();
+    std::ifstream f(e.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    EXPECT_EQ(text[0], '\x1e');  // JSON-SEQ record separator
+    EXPECT_NE(text.find("qlog_version"), std::string::npos);
+    EXPECT_NE(text.find("packet_sent"), std::string::npos);
+  }
+  EXPECT_EQ(files, 1u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace stoq

@@ -1,58 +1,45 @@
-// A non-blocking UDP socket with batched receive and send (recvmmsg / sendmmsg).
+// The endpoint's original socket API, kept while src/api moves to io::Datapath
+// (docs/datapath.md, "Switching the endpoint over"). A thin adapter over SocketDatapath:
+// new code should use SocketDatapath (or the Datapath interface) directly.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
-#include <vector>
 
+#include "io/datapath.h"
+#include "io/socket_datapath.h"
 #include "stoq/address.h"
 #include "stoq/error.h"
 
 namespace stoq::io {
-
-struct ReceivedDatagram {
-  SocketAddress remote;
-  std::span<const uint8_t> data;  // valid until the next receive() on the socket
-  uint8_t ecn = 0;
-};
-
-struct OutgoingDatagram {
-  SocketAddress remote;
-  std::span<const uint8_t> data;
-  uint8_t ecn = 0;
-};
 
 class UdpSocket {
  public:
   static constexpr size_t kBatch = 64;
   static constexpr size_t kMaxDatagram = 65536;
 
-  // Binds to `addr` (port 0 picks one). An IPv6 wildcard address is dual-stack.
+  // Binds to `addr` (port 0 picks one). An IPv6 wildcard address is dual-stack. 8 MiB
+  // socket buffers as before; GSO, GRO, ECN and pktinfo where the kernel has them.
   static Result<UdpSocket> bind(const SocketAddress& addr);
-  UdpSocket(UdpSocket&& o) noexcept;
-  UdpSocket& operator=(UdpSocket&& o) noexcept;
-  ~UdpSocket();
+  UdpSocket(UdpSocket&&) noexcept = default;
+  UdpSocket& operator=(UdpSocket&&) noexcept = default;
+  ~UdpSocket() = default;
 
-  int fd() const noexcept { return fd_; }
-  const SocketAddress& local_address() const noexcept { return local_; }
+  int fd() const noexcept { return dp_->fd(); }
+  const SocketAddress& local_address() const noexcept { return dp_->local_address(); }
 
-  // Receives up to kBatch datagrams; an empty result means the socket has none ready.
-  Result<std::span<const ReceivedDatagram>> receive();
-  // Sends as many of `batch` as the kernel takes now; returns how many were sent.
-  // Consecutive datagrams to the same address that are contiguous in memory and of equal
-  // size (the last may be shorter) go out as one UDP GSO super-datagram when the kernel
-  // supports it; the first refusal turns GSO off for this socket.
-  Result<size_t> send(std::span<const OutgoingDatagram> batch);
-  bool gso_enabled() const noexcept { return gso_; }
-  void set_gso(bool on) noexcept { gso_ = on; }
+  // See Datapath::receive / Datapath::send.
+  Result<std::span<const ReceivedDatagram>> receive() { return dp_->receive(); }
+  Result<size_t> send(std::span<const OutgoingDatagram> batch) { return dp_->send(batch); }
+  bool gso_enabled() const noexcept { return has(dp_->capabilities(), Capability::kGsoSend); }
+  void set_gso(bool on) noexcept { dp_->set_gso(on); }
+
+  SocketDatapath& datapath() noexcept { return *dp_; }
 
  private:
-  UdpSocket() = default;
-  int fd_ = -1;
-  bool gso_ = true;
-  SocketAddress local_;
-  std::vector<uint8_t> rx_buf_;
-  std::vector<ReceivedDatagram> rx_;
+  explicit UdpSocket(std::unique_ptr<SocketDatapath> dp) : dp_(std::move(dp)) {}
+  std::unique_ptr<SocketDatapath> dp_;
 };
 
 }  // namespace stoq::io

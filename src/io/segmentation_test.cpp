@@ -1,0 +1,87 @@
+#include "io/segmentation.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace stoq::io::detail {
+namespace {
+
+std::vector<OutgoingDatagram> packed(const std::vector<size_t>& sizes, std::vector<uint8_t>& buf,
+                                     const SocketAddress& to, uint8_t ecn = 0) {
+  size_t total = 0;
+  for (size_t s : sizes) total += s;
+  buf.assign(total, 0);
+  std::vector<OutgoingDatagram> out;
+  size_t off = 0;
+  for (size_t s : sizes) {
+    out.push_back({to, {buf.data() + off, s}, ecn});
+    off += s;
+  }
+  return out;
+}
+
+TEST(Segmentation, RunOfEqualSizesWithShortLast) {
+  std::vector<uint8_t> buf;
+  auto b = packed({1200, 1200, 1200, 700, 1200}, buf, SocketAddress::loopback_v4(1));
+  EXPECT_EQ(coalescable_run(b, 0), 4u);  // the short one ends the run
+  EXPECT_EQ(coalescable_run(b, 4), 1u);
+}
+
+TEST(Segmentation, RunBreaksOnAddressEcnGapOrLargerNext) {
+  std::vector<uint8_t> buf;
+  auto b = packed({1000, 1000, 1000}, buf, SocketAddress::loopback_v4(1));
+  b[1].remote = SocketAddress::loopback_v4(2);
+  EXPECT_EQ(coalescable_run(b, 0), 1u);
+  b = packed({1000, 1000, 1000}, buf, SocketAddress::loopback_v4(1));
+  b[2].ecn = kEcnEct0;
+  EXPECT_EQ(coalescable_run(b, 0), 2u);
+  b = packed({1000, 1000}, buf, SocketAddress::loopback_v4(1));
+  std::vector<uint8_t> other(1000);
+  b[1].data = other;  // not contiguous
+  EXPECT_EQ(coalescable_run(b, 0), 1u);
+  b = packed({1000, 1100}, buf, SocketAddress::loopback_v4(1));
+  EXPECT_EQ(coalescable_run(b, 0), 1u);
+  b = packed({1000, 1000}, buf, SocketAddress::loopback_v4(1));
+  b[1].segment_size = 500;  // an explicit train never joins a run
+  EXPECT_EQ(coalescable_run(b, 0), 1u);
+}
+
+TEST(Segmentation, RunRespectsKernelLimits) {
+  std::vector<uint8_t> buf;
+  auto b = packed(std::vector<size_t>(100, 100), buf, SocketAddress::loopback_v6(1));
+  EXPECT_EQ(coalescable_run(b, 0), kMaxGsoSegments);
+  b = packed(std::vector<size_t>(60, 1400), buf, SocketAddress::loopback_v6(1));
+  EXPECT_EQ(coalescable_run(b, 0), kMaxGsoBytes / 1400);
+}
+
+TEST(Segmentation, TrainArithmetic) {
+  EXPECT_EQ(segment_count(5300, 1000), 6u);
+  EXPECT_EQ(segment_count(5000, 1000), 5u);
+  EXPECT_EQ(segment_count(0, 1000), 1u);
+  EXPECT_EQ(max_gso_train(1000), 64000u);
+  EXPECT_EQ(max_gso_train(1400), 64400u);
+  EXPECT_EQ(max_gso_train(100), 6400u);
+}
+
+TEST(Segmentation, SplitsCoalescedBufferWithShortLast) {
+  std::vector<uint8_t> buf(5300);
+  for (size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<uint8_t>(i);
+  std::vector<std::span<const uint8_t>> parts;
+  for_each_segment(std::span<const uint8_t>(buf), 1000,
+                   [&](std::span<const uint8_t> s) { parts.push_back(s); });
+  ASSERT_EQ(parts.size(), 6u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(parts[i].size(), 1000u);
+    EXPECT_EQ(parts[i].data(), buf.data() + i * 1000);
+  }
+  EXPECT_EQ(parts[5].size(), 300u);
+  parts.clear();
+  for_each_segment(std::span<const uint8_t>(buf), 0,
+                   [&](std::span<const uint8_t> s) { parts.push_back(s); });
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].size(), 5300u);
+}
+
+}  // namespace
+}  // namespace stoq::io::detail

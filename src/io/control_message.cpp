@@ -90,15 +90,38 @@ bool is_ipv4_path(const SocketAddress& remote) noexcept {
   return IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr);
 }
 
-void set_send_ancillary(msghdr& msg, char* buffer, const SocketAddress& remote, uint8_t ecn,
-                        uint16_t segment) {
+bool set_send_ancillary(msghdr& msg, char* buffer, const SocketAddress& remote, uint8_t ecn,
+                        uint16_t segment, const SocketAddress* source) {
+  const bool v4 = is_ipv4_path(remote);
+  std::optional<in_addr> source4;
+  std::optional<in6_pktinfo> source6;
+  if (source != nullptr && !source->is_any()) {
+    if (v4 && source->family() == AF_INET) {
+      source4 = reinterpret_cast<const sockaddr_in*>(source->data())->sin_addr;
+    } else if (source->family() == AF_INET6) {
+      const auto* sa = reinterpret_cast<const sockaddr_in6*>(source->data());
+      const bool mapped = IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr);
+      if (v4 && mapped) {
+        in_addr a;
+        std::memcpy(&a, &sa->sin6_addr.s6_addr[12], sizeof(a));
+        source4 = a;
+      } else if (!v4 && !mapped) {
+        in6_pktinfo info{};
+        info.ipi6_addr = sa->sin6_addr;
+        info.ipi6_ifindex = IN6_IS_ADDR_LINKLOCAL(&sa->sin6_addr) ? sa->sin6_scope_id : 0;
+        source6 = info;
+      }
+    }
+  }
   size_t used = 0;
   if (segment > 0) used += CMSG_SPACE(sizeof(uint16_t));
   if (ecn != 0) used += CMSG_SPACE(sizeof(int));
+  if (source4) used += CMSG_SPACE(sizeof(in_pktinfo));
+  if (source6) used += CMSG_SPACE(sizeof(in6_pktinfo));
   if (used == 0) {
     msg.msg_control = nullptr;
     msg.msg_controllen = 0;
-    return;
+    return false;
   }
   std::memset(buffer, 0, used);
   msg.msg_control = buffer;
@@ -114,13 +137,27 @@ void set_send_ancillary(msghdr& msg, char* buffer, const SocketAddress& remote, 
   if (ecn != 0) {
     // A v4-mapped peer on a dual-stack socket goes through the IPv4 stack, which only
     // reads IPPROTO_IP options: IPV6_TCLASS would be ignored there.
-    const bool v4 = is_ipv4_path(remote);
     c->cmsg_level = v4 ? IPPROTO_IP : IPPROTO_IPV6;
     c->cmsg_type = v4 ? IP_TOS : IPV6_TCLASS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     int value = ecn & 0x3;
     std::memcpy(CMSG_DATA(c), &value, sizeof(value));
+    c = CMSG_NXTHDR(&msg, c);
   }
+  if (source4) {
+    in_pktinfo info{};
+    info.ipi_spec_dst = *source4;  // the source address; ipi_addr is unused on send
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+  } else if (source6) {
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+    std::memcpy(CMSG_DATA(c), &*source6, sizeof(in6_pktinfo));
+  }
+  return source4.has_value() || source6.has_value();
 }
 
 }  // namespace stoq::io::detail

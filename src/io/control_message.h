@@ -16,8 +16,9 @@ namespace stoq::io::detail {
 // Room for every control message STOQ asks for on one received datagram (TOS or TCLASS,
 // IP_PKTINFO or IPV6_PKTINFO, UDP_GRO, SO_RXQ_OVFL) with margin.
 inline constexpr size_t kReceiveControlBytes = 256;
-// Room for UDP_SEGMENT plus IP_TOS or IPV6_TCLASS on one sent message.
-inline constexpr size_t kSendControlBytes = 64;
+// Room for UDP_SEGMENT, IP_TOS or IPV6_TCLASS, and IP_PKTINFO or IPV6_PKTINFO on one
+// sent message.
+inline constexpr size_t kSendControlBytes = 128;
 
 struct ReceiveAncillary {
   uint8_t ecn = 0;
@@ -36,9 +37,10 @@ ReceiveAncillary parse_receive_ancillary(const msghdr& msg, const SocketAddress&
 bool is_ipv4_path(const SocketAddress& remote) noexcept;
 
 // Fills msg.msg_control / msg_controllen from `buffer` (kSendControlBytes, cmsghdr-aligned)
-// with UDP_SEGMENT when `segment` > 0 and the TOS / traffic-class byte when `ecn` > 0.
-// Leaves no control data when neither is needed.
-void set_send_ancillary(msghdr& msg, char* buffer, const SocketAddress& remote, uint8_t ecn,
-                        uint16_t segment);
+// with UDP_SEGMENT when `segment` > 0, the TOS / traffic-class byte when `ecn` > 0, and
+// the source address when `source` is given, not a wildcard, and of the peer's stack.
+// Leaves no control data when none is needed. Returns whether a source was written.
+bool set_send_ancillary(msghdr& msg, char* buffer, const SocketAddress& remote, uint8_t ecn,
+                        uint16_t segment, const SocketAddress* source = nullptr);
 
 }  // namespace stoq::io::detail

@@ -113,6 +113,53 @@ TEST(ControlMessage, SendAncillaryPicksTheStackOfThePeer) {
   EXPECT_EQ(CMSG_NXTHDR(&msg, c), nullptr);
 }
 
+const cmsghdr* find(msghdr& msg, int level, int type) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == level && c->cmsg_type == type) return c;
+  }
+  return nullptr;
+}
+
+TEST(ControlMessage, SendSourceAddressMatchesThePeersStack) {
+  alignas(cmsghdr) char buf[kSendControlBytes];
+  msghdr msg{};
+  const auto src4 = SocketAddress::loopback_v4(1);
+  EXPECT_TRUE(set_send_ancillary(msg, buf, SocketAddress::loopback_v4(2), kEcnCe, 1200, &src4));
+  const cmsghdr* c = find(msg, IPPROTO_IP, IP_PKTINFO);
+  ASSERT_NE(c, nullptr);
+  in_pktinfo info{};
+  std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+  EXPECT_EQ(info.ipi_spec_dst.s_addr, htonl(INADDR_LOOPBACK));
+  EXPECT_NE(find(msg, SOL_UDP, UDP_SEGMENT), nullptr);
+  EXPECT_NE(find(msg, IPPROTO_IP, IP_TOS), nullptr);
+
+  // A v4-mapped source for a v4-mapped peer: IP_PKTINFO with the embedded address.
+  const auto src_mapped = mapped("127.0.0.3", 0);
+  EXPECT_TRUE(set_send_ancillary(msg, buf, mapped("127.0.0.1", 9), 0, 0, &src_mapped));
+  c = find(msg, IPPROTO_IP, IP_PKTINFO);
+  ASSERT_NE(c, nullptr);
+  std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+  EXPECT_EQ(info.ipi_spec_dst.s_addr, htonl(0x7f000003));
+
+  const auto src6 = SocketAddress::loopback_v6(0);
+  EXPECT_TRUE(set_send_ancillary(msg, buf, SocketAddress::loopback_v6(9), 0, 0, &src6));
+  c = find(msg, IPPROTO_IPV6, IPV6_PKTINFO);
+  ASSERT_NE(c, nullptr);
+  in6_pktinfo info6{};
+  std::memcpy(&info6, CMSG_DATA(c), sizeof(info6));
+  EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&info6.ipi6_addr));
+
+  // Mismatched stacks, wildcards and empty addresses write nothing.
+  EXPECT_FALSE(set_send_ancillary(msg, buf, SocketAddress::loopback_v6(9), 0, 0, &src4));
+  EXPECT_EQ(msg.msg_controllen, 0u);
+  EXPECT_FALSE(set_send_ancillary(msg, buf, SocketAddress::loopback_v4(9), 0, 0, &src6));
+  const SocketAddress empty;
+  EXPECT_FALSE(set_send_ancillary(msg, buf, SocketAddress::loopback_v4(9), 0, 0, &empty));
+  auto any = SocketAddress::parse("0.0.0.0:0");
+  ASSERT_TRUE(any);
+  EXPECT_FALSE(set_send_ancillary(msg, buf, SocketAddress::loopback_v4(9), 0, 0, &*any));
+}
+
 TEST(ControlMessage, Ipv4PathDetection) {
   EXPECT_TRUE(is_ipv4_path(SocketAddress::loopback_v4(1)));
   EXPECT_TRUE(is_ipv4_path(mapped("10.0.0.1", 1)));

@@ -78,6 +78,13 @@ struct OutgoingDatagram {
   // the last one possibly shorter; it is sent with GSO when kGsoSend is on and split
   // into individual sends when not. The entry is sent all or nothing.
   uint16_t segment_size = 0;
+  // The source address to send from (IP_PKTINFO / IPV6_PKTINFO), e.g. the `local` of the
+  // datagram being answered, so a wildcard-bound server replies from the address the
+  // client used. Empty (the default) or a wildcard: the kernel picks by route. Needs
+  // kPktInfo; ignored without it. A v4 peer needs a v4 (or v4-mapped) source, a v6 peer
+  // a v6 one; a mismatch is ignored. An address that is not local drops the datagram
+  // (stats().send_errors).
+  SocketAddress source;
 };
 
 // Counters since the datapath was opened. Monotonic; read them with stats().

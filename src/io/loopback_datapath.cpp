@@ -82,9 +82,10 @@ Result<size_t> LoopbackDatapath::send(std::span<const OutgoingDatagram> batch) {
       return i;
     }
     const bool was_empty = out.queue.empty();
+    const bool own_source = d.source.family() != AF_UNSPEC && !d.source.is_any();
+    const SocketAddress& from = own_source ? d.source : local_;
     detail::for_each_segment(d.data, d.segment_size, [&](std::span<const uint8_t> s) {
-      out.queue.push_back(
-          {local_, d.remote, {s.begin(), s.end()}, static_cast<uint8_t>(d.ecn & 3)});
+      out.queue.push_back({from, d.remote, {s.begin(), s.end()}, static_cast<uint8_t>(d.ecn & 3)});
       ++stats_.datagrams_sent;
       stats_.bytes_sent += s.size();
     });

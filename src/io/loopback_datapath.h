@@ -40,7 +40,8 @@ class LoopbackDatapath final : public Datapath {
   // Returns up to kBatch datagrams; valid until the next receive() on this end.
   Result<std::span<const ReceivedDatagram>> receive() override;
   // A datagram to an address other than the peer's is dropped (stats().send_errors);
-  // segment_size trains are split into datagrams; an entry is queued all or nothing.
+  // segment_size trains are split into datagrams; an entry is queued all or nothing. A
+  // `source` is delivered as the datagram's remote address, as a socket would.
   Result<size_t> send(std::span<const OutgoingDatagram> batch) override;
 
   static constexpr size_t kBatch = 64;

@@ -10,6 +10,7 @@ namespace {
 // SocketAddress's operator== formats both addresses as text; this runs per datagram.
 bool same_address(const SocketAddress& a, const SocketAddress& b) {
   if (a.family() != b.family() || a.size() != b.size()) return false;
+  if (a.family() == AF_UNSPEC) return true;  // both empty (no source chosen)
   if (a.family() == AF_INET) {
     const auto* x = reinterpret_cast<const sockaddr_in*>(a.data());
     const auto* y = reinterpret_cast<const sockaddr_in*>(b.data());
@@ -39,6 +40,7 @@ size_t coalescable_run(std::span<const OutgoingDatagram> batch, size_t first) {
     if (prev.data.size() != segment) break;
     if (next.segment_size != 0 || next.data.empty() || next.data.size() > segment) break;
     if (next.ecn != head.ecn || !same_address(next.remote, head.remote)) break;
+    if (!same_address(next.source, head.source)) break;
     if (next.data.data() != prev.data.data() + prev.data.size()) break;
     if (bytes + next.data.size() > kMaxGsoBytes) break;
     bytes += next.data.size();

@@ -17,7 +17,8 @@ inline constexpr size_t kMaxGsoSegments = 64;
 inline constexpr size_t kMaxGsoBytes = 65000;
 
 // The number of entries from batch[first] on that can leave as one GSO send: plain
-// datagrams (segment_size 0) to the same remote with the same ECN codepoint, contiguous
+// datagrams (segment_size 0) to the same remote from the same source with the same ECN
+// codepoint, contiguous
 // in memory, all of the first one's size except possibly a shorter last one. Always ≥ 1
 // when first < batch.size().
 size_t coalescable_run(std::span<const OutgoingDatagram> batch, size_t first);

@@ -43,6 +43,9 @@ TEST(Segmentation, RunBreaksOnAddressEcnGapOrLargerNext) {
   b = packed({1000, 1100}, buf, SocketAddress::loopback_v4(1));
   EXPECT_EQ(coalescable_run(b, 0), 1u);
   b = packed({1000, 1000}, buf, SocketAddress::loopback_v4(1));
+  b[1].source = SocketAddress::loopback_v4(7);  // another source address
+  EXPECT_EQ(coalescable_run(b, 0), 1u);
+  b = packed({1000, 1000}, buf, SocketAddress::loopback_v4(1));
   b[1].segment_size = 500;  // an explicit train never joins a run
   EXPECT_EQ(coalescable_run(b, 0), 1u);
 }

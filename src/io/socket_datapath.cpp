@@ -197,8 +197,9 @@ size_t SocketDatapath::build_messages(std::span<const OutgoingDatagram> batch, C
     h.msg_namelen = d.remote.size();
     h.msg_iov = &tx_iov_[n];
     h.msg_iovlen = 1;
-    detail::set_send_ancillary(h, tx_control_.data() + n * detail::kSendControlBytes, d.remote, ecn,
-                               segment);
+    const bool pktinfo = has(caps_, Capability::kPktInfo);
+    p.source = detail::set_send_ancillary(h, tx_control_.data() + n * detail::kSendControlBytes,
+                                          d.remote, ecn, segment, pktinfo ? &d.source : nullptr);
     tx_pending_[n] = p;
     ++n;
   }
@@ -250,7 +251,9 @@ Result<size_t> SocketDatapath::send(std::span<const OutgoingDatagram> batch) {
       split_next_ = true;
       continue;
     }
-    if (first.ecn && err == EINVAL) {
+    // EINVAL with a source address is that address being refused (not local): the
+    // datagram is dropped below. Without one, it can only be the TOS message.
+    if (first.ecn && !first.source && err == EINVAL) {
       caps_ = without(caps_, Capability::kEcn);
       continue;
     }

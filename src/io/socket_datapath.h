@@ -61,6 +61,7 @@ class SocketDatapath final : public Datapath {
     bool completes;    // the entry (or the coalesced run ending at `entry`) is done after it
     bool gso;          // carries UDP_SEGMENT
     bool ecn;          // carries a TOS / TCLASS control message
+    bool source;       // carries IP_PKTINFO / IPV6_PKTINFO
   };
   struct Cursor {
     size_t entry = 0;

@@ -249,6 +249,46 @@ TEST(SocketDatapath, PktinfoReportsDestinationAddress) {
   EXPECT_EQ(locals[1], "[::ffff:127.0.0.1]:" + port);
 }
 
+// A wildcard-bound server answers from a chosen local address (IP_PKTINFO on send); the
+// client sees that address as the sender. 127.0.0.0/8 is all local on Linux loopback.
+TEST(SocketDatapath, SourceAddressChosenPerDatagram) {
+  auto server = open(parse("0.0.0.0:0"));
+  auto client = open(SocketAddress::loopback_v4(0));
+  ASSERT_TRUE(server && client);
+  const uint16_t port = server->local_address().port();
+  auto bytes = pattern(64, 1);
+  std::vector<OutgoingDatagram> out(3, OutgoingDatagram{client->local_address(), bytes});
+  out[0].source = parse("127.0.0.2:0");
+  out[1].source = parse("127.0.0.3:0");
+  out[2].source = parse("192.0.2.1:0");  // not an address of this host: dropped
+  out[2].ecn = kEcnCe;
+  auto sent = server->send(out);
+  ASSERT_TRUE(sent) << sent.message();
+  EXPECT_EQ(*sent, 3u);
+  EXPECT_EQ(server->stats().send_errors, 1u);
+  auto got = receive_some(*client, 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].remote.to_string(), "127.0.0.2:" + std::to_string(port));
+  EXPECT_EQ(got[1].remote.to_string(), "127.0.0.3:" + std::to_string(port));
+  EXPECT_TRUE(has(server->capabilities(), Capability::kEcn));  // EINVAL did not turn ECN off
+
+  if (!ipv6_loopback_works()) return;
+  // Dual stack: a v4-mapped source for a v4 peer.
+  auto server6 = open(parse("[::]:0"));
+  ASSERT_TRUE(server6);
+  OutgoingDatagram hello[] = {{target_of(*server6, false), bytes}};
+  ASSERT_TRUE(client->send(hello));
+  auto in = receive_some(*server6, 1);
+  ASSERT_EQ(in.size(), 1u);
+  OutgoingDatagram reply[] = {{in[0].remote, bytes, kEcnEct0}};
+  reply[0].source = parse("[::ffff:127.0.0.4]:0");
+  ASSERT_TRUE(server6->send(reply));
+  auto back = receive_some(*client, 1);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].remote.host(), "127.0.0.4");
+  EXPECT_EQ(back[0].ecn, kEcnEct0);
+}
+
 // Every optional feature forced off: the plain path still carries the same traffic.
 TEST(SocketDatapath, EverythingForcedOffStillWorks) {
   DatapathConfig off;

@@ -449,21 +449,25 @@ class FillingKernel : public detail::SendCalls {
   int err_;
 };
 
-// A device that cannot segment: every UDP_SEGMENT send fails with EIO, as udp_send_skb
-// does without checksum offload or under IPsec.
+// Every UDP_SEGMENT send fails with `err`: EIO is a device that cannot segment (no
+// checksum offload, IPsec), EINVAL a train the kernel refuses (segment above the MTU).
 class NoGsoKernel : public detail::SendCalls {
  public:
+  explicit NoGsoKernel(int err = EIO) : err_(err) {}
   int send_many(int fd, mmsghdr* msgs, unsigned count) const override {
     for (unsigned i = 0; i < count; ++i) {
       if (!carries_gso(msgs[i].msg_hdr)) continue;
       if (i == 0) {
-        errno = EIO;
+        errno = err_;
         return -1;
       }
       return SendCalls::send_many(fd, msgs, i);
     }
     return SendCalls::send_many(fd, msgs, count);
   }
+
+ private:
+  int err_;
 };
 
 // A full socket buffer: send() returns how many entries it took, counts the rest, and the
@@ -524,6 +528,44 @@ TEST(SocketDatapath, GsoRefusedAtSendFallsBackToPlainDatagrams) {
   EXPECT_EQ(got[12].ecn, kEcnEct0);
   tx->set_gso(true);  // what the kernel refused stays off
   EXPECT_FALSE(has(tx->capabilities(), Capability::kGsoSend));
+}
+
+// A train refused with EINVAL is sent piece by piece; GSO stays on for the next one.
+TEST(SocketDatapath, GsoTrainRefusedWithEinvalIsSplitNotDisabled) {
+  DatapathConfig rc;
+  rc.gro = false;
+  auto rx = open(SocketAddress::loopback_v4(0), rc);
+  auto tx = open(SocketAddress::loopback_v4(0));
+  ASSERT_TRUE(rx && tx);
+  if (!has(tx->capabilities(), Capability::kGsoSend)) GTEST_SKIP() << "no UDP GSO";
+  NoGsoKernel kernel(EINVAL);
+  SocketDatapathTestPeer::set_calls(*tx, &kernel);
+  auto train = pattern(4500, 6);
+  OutgoingDatagram out[] = {{target_of(*rx, false), train, 0, 1000}};
+  auto sent = tx->send(out);
+  ASSERT_TRUE(sent) << sent.message();
+  EXPECT_EQ(*sent, 1u);
+  EXPECT_TRUE(has(tx->capabilities(), Capability::kGsoSend));
+  EXPECT_EQ(tx->stats().gso_fallbacks, 0u);
+  EXPECT_EQ(tx->stats().send_errors, 0u);
+  auto got = receive_some(*rx, 5);
+  ASSERT_EQ(got.size(), 5u);
+  std::vector<uint8_t> joined;
+  for (auto& g : got) joined.insert(joined.end(), g.data.begin(), g.data.end());
+  EXPECT_EQ(joined, train);
+}
+
+TEST(SocketDatapath, DualStackOffRefusesV4Peers) {
+  if (!ipv6_loopback_works()) GTEST_SKIP() << "no IPv6 loopback";
+  DatapathConfig v6only;
+  v6only.dual_stack = false;
+  auto server = open(parse("[::]:0"), v6only);
+  auto client = open(SocketAddress::loopback_v4(0));
+  ASSERT_TRUE(server && client);
+  auto bytes = pattern(10, 1);
+  OutgoingDatagram out[] = {{target_of(*server, false), bytes}};
+  ASSERT_TRUE(client->send(out));
+  EXPECT_TRUE(receive_some(*server, 1, std::chrono::milliseconds(200)).empty());
 }
 
 // A receiver that does not read: the kernel drops at its queue and SO_RXQ_OVFL counts it.

@@ -1,5 +1,7 @@
 // The Context owns everything that would otherwise be process-global: the OpenSSL library
-// context (with the providers STOQ needs loaded into it) and the log callback.
+// context (with the providers STOQ needs loaded into it: OpenSSL's default provider and
+// STOQ's own "stoqprov" with Falcon and hybrid signatures, docs/pq-auth.md) and the log
+// callback.
 //
 // Threading: a Context is immutable after creation and may be shared by endpoints on
 // different threads. Keep it alive (it is reference-counted) as long as any endpoint uses it.
@@ -39,10 +41,12 @@ class Context {
   std::string library_versions() const;
 
  private:
-  Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* provider) noexcept;
+  Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* default_provider,
+          OSSL_PROVIDER* stoq_provider) noexcept;
   ContextOptions options_;
   OSSL_LIB_CTX* libctx_;
   OSSL_PROVIDER* default_provider_;
+  OSSL_PROVIDER* stoq_provider_;
 };
 
 }  // namespace stoq

@@ -7,13 +7,21 @@
 
 #include <string>
 
+#include "provider/stoq_provider.h"
+
 namespace stoq {
 
-Context::Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* provider) noexcept
-    : options_(std::move(options)), libctx_(libctx), default_provider_(provider) {}
+Context::Context(ContextOptions options, OSSL_LIB_CTX* libctx, OSSL_PROVIDER* default_provider,
+                 OSSL_PROVIDER* stoq_provider) noexcept
+    : options_(std::move(options)),
+      libctx_(libctx),
+      default_provider_(default_provider),
+      stoq_provider_(stoq_provider) {}
 
 Context::~Context() {
-  // The provider holds a reference that OSSL_LIB_CTX_free alone does not drop.
+  // A provider holds a reference that OSSL_LIB_CTX_free alone does not drop. stoqprov first:
+  // its child library context mirrors the default provider.
+  OSSL_PROVIDER_unload(stoq_provider_);
   OSSL_PROVIDER_unload(default_provider_);
   OSSL_LIB_CTX_free(libctx_);
 }
@@ -38,7 +46,18 @@ Result<std::shared_ptr<Context>> Context::create(ContextOptions options) {
     OSSL_LIB_CTX_free(libctx);
     return {Errc::kTlsError, "cannot load OpenSSL's default provider"};
   }
-  return std::shared_ptr<Context>(new Context(std::move(options), libctx, provider));
+  // Falcon and the hybrid Falcon+ECDSA signatures, built in (src/provider). Registered for
+  // this library context only; the registration dies with it.
+  OSSL_PROVIDER* stoq = nullptr;
+  if (OSSL_PROVIDER_add_builtin(libctx, provider::kProviderName, stoq_provider_init) == 1) {
+    stoq = OSSL_PROVIDER_load(libctx, provider::kProviderName);
+  }
+  if (stoq == nullptr) {
+    OSSL_PROVIDER_unload(provider);
+    OSSL_LIB_CTX_free(libctx);
+    return {Errc::kTlsError, "cannot load STOQ's Falcon provider (stoqprov)"};
+  }
+  return std::shared_ptr<Context>(new Context(std::move(options), libctx, provider, stoq));
 }
 
 void Context::log(LogLevel level, std::string_view message) const {

@@ -27,7 +27,7 @@ enum class Capability : uint32_t {
   kGsoSend = 1u << 1,          // UDP_SEGMENT: one send hands the kernel many equal-size datagrams
   kGroReceive = 1u << 2,       // UDP_GRO: one receive may return many coalesced datagrams
   kEcn = 1u << 3,              // ECN codepoints are reported on receive and set on send
-  kPktInfo = 1u << 4,          // ReceivedDatagram::local is the packet's destination address
+  kPktInfo = 1u << 4,          // ReceivedDatagram::local reported, OutgoingDatagram::source used
   kTxTime = 1u << 5,           // reserved (SO_TXTIME pacing); no implementation sets it
   kXdp = 1u << 6,              // reserved for the AF_XDP datapath
   kRxOverflowCount = 1u << 7,  // SO_RXQ_OVFL: kernel receive-queue drops are counted

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "message_mode.h"
 #include "server_modes.h"
+#include "transport_options.h"
 
 namespace stoq::cli {
 namespace {
@@ -19,6 +20,7 @@ struct ServeOptions {
   size_t max_connections = 10000;
   bool messages = false;  // print (and acknowledge) STOQ messages
   SigningOptions signing;
+  TransportOptions transport;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -36,6 +38,10 @@ int run_serve(const ServeOptions& o) {
   }
   EndpointConfig cfg;
   cfg.tls = *tls;
+  if (auto applied = apply_transport_options(o.transport, cfg); !applied) {
+    print_error("serve", applied.message());
+    return kExitUsage;
+  }
   cfg.transport.max_connections = o.max_connections;
   if (auto st = configure_messaging(cfg.messaging, o.signing); !st) {
     print_error("serve", st.message());
@@ -112,6 +118,7 @@ void register_serve(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Accept STOQ connections (echo, sink or source)");
   add_common_options(*cmd, o->common);
   add_tls_options(*cmd, o->tls, true);
+  add_transport_options(*cmd, o->transport, true);
   cmd->add_option("-l,--listen", o->listen, "Address to listen on")->capture_default_str();
   cmd->add_option("-m,--mode", o->mode, "echo | sink | source")
       ->check(CLI::IsMember({"echo", "sink", "source"}))

@@ -30,6 +30,10 @@ void print_report(const TransferReport& r, bool json, const char* title) {
         {"packets_received", i.packets_received},
         {"packets_lost", i.packets_lost},
         {"remote", i.remote.to_string()},
+        {"congestion_control", i.congestion_control},
+        {"resumed", i.resumed},
+        {"early_data_attempted", i.early_data_attempted},
+        {"early_data_accepted", i.early_data_accepted},
     };
     if (!r.error.empty()) j["error"] = r.error;
     std::printf("%s\n", j.dump().c_str());
@@ -44,6 +48,11 @@ void print_report(const TransferReport& r, bool json, const char* title) {
   std::printf("  server signature   %s\n",
               i.peer_signature_algorithm.empty() ? "-" : i.peer_signature_algorithm.c_str());
   std::printf("  ALPN               %s\n", i.alpn.empty() ? "-" : i.alpn.c_str());
+  std::printf("  session            %s%s\n", i.resumed ? "resumed" : "full handshake",
+              !i.early_data_attempted ? ""
+              : i.early_data_accepted ? ", 0-RTT accepted"
+                                      : ", 0-RTT rejected (sent again in 1-RTT)");
+  std::printf("  congestion control %s\n", i.congestion_control.c_str());
   std::printf("  transferred        %s in %.3f s\n",
               human_bytes(static_cast<double>(r.bytes)).c_str(), r.seconds);
   std::printf("  throughput         %s\n", human_rate(bps).c_str());

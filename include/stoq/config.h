@@ -25,9 +25,21 @@ enum class KexPolicy {
 const char* to_string(KexPolicy p) noexcept;
 bool parse_kex_policy(std::string_view text, KexPolicy& out) noexcept;
 
+// Which signatures may authenticate the peer: every signature in its verified certificate
+// chain (up to, not including, the trust anchor's own) and its CertificateVerify (made
+// with the leaf key). docs/pq-auth.md lists which algorithm is which kind.
+enum class AuthPolicy {
+  kAny,             // whatever the trust settings accept (default)
+  kHybridRequired,  // hybrid composites only (p256_falcon512, p521_falcon1024)
+  kPqRequired,      // post-quantum (Falcon, ML-DSA, SLH-DSA) or hybrid; no classical-only
+};
+
+const char* to_string(AuthPolicy p) noexcept;
+bool parse_auth_policy(std::string_view text, AuthPolicy& out) noexcept;
+
 struct TlsConfig {
-  // PEM files. A server needs a certificate chain and key; a client may have them for
-  // mutual authentication (later issue).
+  // PEM files. A server needs a certificate chain and key. A client may have them too: it
+  // presents them when the server asks (mutual authentication).
   std::string cert_chain_file;
   std::string private_key_file;
 
@@ -42,6 +54,18 @@ struct TlsConfig {
   bool insecure = false;
 
   KexPolicy kex = KexPolicy::kHybridRequired;
+
+  // Server: ask every client for a certificate and refuse the handshake without one that
+  // verifies against client_ca_file (or ca_file when that is empty).
+  bool require_client_cert = false;
+  std::string client_ca_file;
+  // Applied to the peer: the server's chain on a client, a client's chain on a server.
+  // A violation fails the handshake; the local close reason names the policy and the
+  // algorithm, the peer sees TLS alert 43 (unsupported_certificate).
+  AuthPolicy auth = AuthPolicy::kAny;
+  // Server: send the certificate chain compressed (RFC 8879, brotli or zstd) to clients
+  // that offer it. Fewer bytes before the client's address is validated.
+  bool compress_certificates = true;
 };
 
 // Congestion controllers ngtcp2 offers.
@@ -91,8 +115,9 @@ struct TransportConfig {
   // Lifetime of NEW_TOKEN tokens the server hands out after a handshake (0: none sent).
   std::chrono::seconds new_token_lifetime{3600};
   // Concurrent connections (including handshakes) from one source IP address; new
-  // connections beyond are refused with CONNECTION_REFUSED. 0 = no limit.
-  size_t max_connections_per_source = 256;
+  // connections beyond are refused with CONNECTION_REFUSED. 0 = no limit (the default:
+  // clients behind one NAT share an address; set it on servers facing the internet).
+  size_t max_connections_per_source = 0;
 
   // ---- resumption and 0-RTT ----
   // Client: resume sessions from EndpointConfig::session_cache. Server: issue tickets.

@@ -47,7 +47,7 @@ class MemorySessionCache final : public SessionCache {
   size_t ticket_count() const;
   size_t token_count() const;
 
-  // Serialised form (docs/protocol.md "Session cache file"). parse() merges the entries
+  // Serialised form (docs/transport.md, "Session cache file"). parse() merges the entries
   // into this cache; Errc::kInvalidArgument names what is wrong with malformed input and
   // leaves the cache unchanged.
   std::vector<uint8_t> serialize() const;

@@ -1,4 +1,4 @@
-// The session cache file format (docs/protocol.md, "Session cache file"):
+// The session cache file format (docs/transport.md, "Session cache file"):
 //   "SQSC" | version (1 byte, = 1) | records...
 //   record = kind (1 byte: 1 ticket, 2 token) | server length (1 byte, 1..255) | server
 //            | data length (2 bytes, big endian, 1..16384) | data

@@ -1,0 +1,61 @@
+#include "transport_options.h"
+
+#include <fstream>
+#include <iterator>
+
+namespace stoq::cli {
+
+void add_transport_options(CLI::App& app, TransportOptions& o, bool server) {
+  app.add_option("--cc", o.cc, "Congestion control: cubic, bbr, reno")
+      ->check(CLI::IsMember({"cubic", "bbr", "reno"}))
+      ->capture_default_str();
+  app.add_option("--qlog-dir", o.qlog_dir, "Write one qlog file (JSON-SEQ) per connection here")
+      ->check(CLI::ExistingDirectory);
+  app.add_flag("--early-data", o.early_data,
+               server ? "Accept 0-RTT data (tickets become single-use)"
+                      : "Send data in 0-RTT when resuming (replayable: idempotent data only)");
+  if (server) {
+    app.add_option("--retry", o.retry, "Stateless Retry: never, always, auto (under load)")
+        ->check(CLI::IsMember({"never", "always", "auto"}))
+        ->capture_default_str();
+    app.add_option("--max-per-source", o.max_per_source,
+                   "Concurrent connections per client IP (0 = no limit)");
+    app.add_option("--static-key", o.static_key_file,
+                   "32-byte key file for stateless resets and tokens (survives restarts)")
+        ->check(CLI::ExistingFile);
+  } else {
+    app.add_option("--session-file", o.session_file,
+                   "Keep session tickets and tokens in this file (resumption across runs)");
+  }
+}
+
+Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const TransportOptions& o,
+                                                                    EndpointConfig& cfg) {
+  auto& t = cfg.transport;
+  if (!parse_congestion_control(o.cc, t.congestion_control)) {
+    return {Errc::kInvalidArgument, "bad --cc " + o.cc};
+  }
+  if (!parse_retry_policy(o.retry, t.retry))
+    return {Errc::kInvalidArgument, "bad --retry " + o.retry};
+  t.qlog_dir = o.qlog_dir;
+  t.early_data = o.early_data;
+  t.max_connections_per_source = o.max_per_source;
+  if (!o.static_key_file.empty()) {
+    std::ifstream f(o.static_key_file, std::ios::binary);
+    std::vector<uint8_t> key((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (key.size() != 32) {
+      return {Errc::kInvalidArgument, o.static_key_file + ": a static key is exactly 32 bytes (" +
+                                          std::to_string(key.size()) + " found)"};
+    }
+    cfg.static_key = std::move(key);
+  }
+  std::shared_ptr<MemorySessionCache> cache;
+  if (!o.session_file.empty()) {
+    cache = std::make_shared<MemorySessionCache>();
+    if (auto st = cache->load(o.session_file); !st) return {st.error(), st.reason()};
+    cfg.session_cache = cache;
+  }
+  return cache;
+}
+
+}  // namespace stoq::cli

@@ -1,4 +1,5 @@
-// stoq cert: a CA and a leaf certificate for a server (and clients).
+// stoq cert: a CA and a leaf certificate for a server (and clients), of any key type STOQ
+// knows: Falcon and hybrid Falcon+ECDSA (STOQ's provider), ML-DSA, Ed25519, ECDSA.
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -18,6 +19,10 @@ struct CertOptions {
   std::vector<std::string> ips{"127.0.0.1", "::1"};
   int days = 365;
   bool expired = false;
+  // cert.pem holds the leaf only (default) or the leaf and the CA. Clients have the CA
+  // already; leaving it out keeps a Falcon-1024 first flight within the 3x
+  // anti-amplification budget (docs/pq-auth.md).
+  std::string chain = "leaf";
 };
 
 int run_cert(const CertOptions& o) {
@@ -61,7 +66,8 @@ int run_cert(const CertOptions& o) {
   const std::string d = o.out_dir + "/";
   for (auto st : {write_file(d + "ca.pem", ca->certificate, false),
                   write_file(d + "ca.key", ca->private_key, true),
-                  write_file(d + "cert.pem", leaf->certificate + ca->certificate, false),
+                  write_file(d + "cert.pem",
+                             leaf->certificate + (o.chain == "full" ? ca->certificate : ""), false),
                   write_file(d + "key.pem", leaf->private_key, true)}) {
     if (!st) {
       print_error("cert", st.message());
@@ -75,8 +81,8 @@ int run_cert(const CertOptions& o) {
         "\"spki_sha256\":\"%s\"}\n",
         d.c_str(), d.c_str(), d.c_str(), o.type.c_str(), pin ? pin->c_str() : "");
   } else {
-    std::printf("wrote %sca.pem (CA), %scert.pem (leaf + CA), %skey.pem (leaf key), %sca.key\n",
-                d.c_str(), d.c_str(), d.c_str(), d.c_str());
+    std::printf("wrote %sca.pem (CA), %scert.pem (%s), %skey.pem (leaf key), %sca.key\n", d.c_str(),
+                d.c_str(), o.chain == "full" ? "leaf + CA" : "leaf", d.c_str(), d.c_str());
     std::printf("key type %s; leaf SPKI sha256 %s\n", o.type.c_str(), pin ? pin->c_str() : "?");
   }
   return kExitOk;
@@ -90,7 +96,17 @@ void register_cert(CLI::App& app, int& exit_code) {
   add_common_options(*cmd, o->common);
   cmd->add_option("-o,--out-dir", o->out_dir, "Directory for ca.pem, cert.pem, key.pem")
       ->capture_default_str();
-  cmd->add_option("-t,--type", o->type, "Key type: ed25519, ecdsa-p256")->capture_default_str();
+  std::vector<std::string> types;
+  for (KeyType t : all_key_types()) types.emplace_back(to_string(t));
+  cmd->add_option("-t,--type", o->type,
+                  "Key type: falcon1024, p521_falcon1024, falcon512, p256_falcon512, mldsa44, "
+                  "mldsa65, mldsa87, ed25519, ecdsa-p256")
+      ->check(CLI::IsMember(types))
+      ->capture_default_str();
+  cmd->add_option("--chain", o->chain,
+                  "cert.pem holds the leaf only (leaf) or the leaf and the CA (full)")
+      ->check(CLI::IsMember({"leaf", "full"}))
+      ->capture_default_str();
   cmd->add_option("--name", o->names, "DNS names of the leaf")->capture_default_str();
   cmd->add_option("--ip", o->ips, "IP addresses of the leaf")->capture_default_str();
   cmd->add_option("--days", o->days, "Validity in days")->capture_default_str();

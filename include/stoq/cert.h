@@ -11,11 +11,26 @@
 
 namespace stoq {
 
-// Key types `stoq cert` can make. Post-quantum types arrive with the provider issue.
-enum class KeyType { kEd25519, kEcdsaP256 };
+// Key types `stoq cert` and `stoq keygen` can make (append-only). Falcon and the hybrids
+// come from STOQ's provider (docs/pq-auth.md), ML-DSA from OpenSSL (3.5+).
+enum class KeyType {
+  kEd25519,
+  kEcdsaP256,
+  kFalcon512,
+  kFalcon1024,
+  kP256Falcon512,   // hybrid ECDSA P-256 + Falcon-512
+  kP521Falcon1024,  // hybrid ECDSA P-521 + Falcon-1024
+  kMlDsa44,
+  kMlDsa65,
+  kMlDsa87,
+};
 
+// "ed25519", "ecdsa-p256", "falcon512", "falcon1024", "p256_falcon512", "p521_falcon1024",
+// "mldsa44", "mldsa65", "mldsa87" (parse also accepts "p256", "ml-dsa-65" etc.).
 const char* to_string(KeyType t) noexcept;
 bool parse_key_type(std::string_view text, KeyType& out) noexcept;
+// Every key type, in the order above (for help texts and tests).
+const std::vector<KeyType>& all_key_types();
 
 struct CertRequest {
   KeyType key_type = KeyType::kEd25519;
@@ -36,6 +51,11 @@ struct Pem {
 // Makes a key pair and a certificate: self-signed when issuer is null, otherwise signed
 // by the issuer's certificate and key (PEM).
 Result<Pem> make_certificate(const Context& ctx, const CertRequest& req, const Pem* issuer);
+
+// A new private key of type `t`, as PKCS#8 PEM.
+Result<std::string> make_private_key_pem(const Context& ctx, KeyType t);
+// The public key (SubjectPublicKeyInfo PEM) of a PEM private key.
+Result<std::string> public_key_pem(const Context& ctx, const std::string& private_key_pem);
 
 // SHA-256 (hex) of the SubjectPublicKeyInfo of the first certificate in `cert_pem`: the
 // value TlsConfig::spki_pins expects.

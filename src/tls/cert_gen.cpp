@@ -37,14 +37,53 @@ std::string bio_string(BIO* bio) {
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string{};
 }
 
-Ptr<EVP_PKEY> generate_key(const Context& ctx, KeyType t) {
-  switch (t) {
-    case KeyType::kEd25519:
-      return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "ED25519"));
-    case KeyType::kEcdsaP256:
-      return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "EC", "P-256"));
+struct KeyTypeInfo {
+  KeyType type;
+  const char* name;          // to_string
+  const char* openssl_name;  // key type for EVP_PKEY_Q_keygen
+};
+
+// Names of the OpenSSL key managers: STOQ's provider for Falcon (docs/pq-auth.md), the
+// default provider for the rest.
+constexpr KeyTypeInfo kKeyTypes[] = {
+    {KeyType::kEd25519, "ed25519", "ED25519"},
+    {KeyType::kEcdsaP256, "ecdsa-p256", "EC"},
+    {KeyType::kFalcon512, "falcon512", "falcon512"},
+    {KeyType::kFalcon1024, "falcon1024", "falcon1024"},
+    {KeyType::kP256Falcon512, "p256_falcon512", "p256_falcon512"},
+    {KeyType::kP521Falcon1024, "p521_falcon1024", "p521_falcon1024"},
+    {KeyType::kMlDsa44, "mldsa44", "ML-DSA-44"},
+    {KeyType::kMlDsa65, "mldsa65", "ML-DSA-65"},
+    {KeyType::kMlDsa87, "mldsa87", "ML-DSA-87"},
+};
+
+const KeyTypeInfo* info_of(KeyType t) {
+  for (const auto& k : kKeyTypes) {
+    if (k.type == t) return &k;
   }
   return nullptr;
+}
+
+Ptr<EVP_PKEY> generate_key(const Context& ctx, KeyType t) {
+  const KeyTypeInfo* info = info_of(t);
+  if (info == nullptr) return nullptr;
+  if (t == KeyType::kEcdsaP256) {
+    return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, "EC", "P-256"));
+  }
+  return Ptr<EVP_PKEY>(EVP_PKEY_Q_keygen(ctx.libctx(), nullptr, info->openssl_name));
+}
+
+// A certificate parsed in the Context's library context, so that its public key (Falcon,
+// hybrid) decodes with STOQ's provider.
+Ptr<X509> read_certificate(const Context& ctx, const std::string& pem) {
+  Ptr<BIO> b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  X509* x = X509_new_ex(ctx.libctx(), nullptr);
+  if (x == nullptr) return nullptr;
+  if (PEM_read_bio_X509(b.get(), &x, nullptr, nullptr) == nullptr) {
+    X509_free(x);
+    return nullptr;
+  }
+  return Ptr<X509>(x);
 }
 
 bool add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
@@ -63,36 +102,61 @@ const EVP_MD* digest_for(EVP_PKEY* key) {
 }  // namespace
 
 const char* to_string(KeyType t) noexcept {
-  switch (t) {
-    case KeyType::kEd25519:
-      return "ed25519";
-    case KeyType::kEcdsaP256:
-      return "ecdsa-p256";
-  }
-  return "?";
+  const KeyTypeInfo* info = info_of(t);
+  return info != nullptr ? info->name : "?";
 }
 
 bool parse_key_type(std::string_view text, KeyType& out) noexcept {
-  if (text == "ed25519")
-    out = KeyType::kEd25519;
-  else if (text == "ecdsa-p256" || text == "p256")
+  for (const auto& k : kKeyTypes) {
+    if (text == k.name || (k.type != KeyType::kEcdsaP256 && text == k.openssl_name)) {
+      out = k.type;
+      return true;
+    }
+  }
+  if (text == "p256") {
     out = KeyType::kEcdsaP256;
-  else
-    return false;
-  return true;
+    return true;
+  }
+  if (text == "ml-dsa-44" || text == "ml-dsa-65" || text == "ml-dsa-87") {
+    out = text == "ml-dsa-44" ? KeyType::kMlDsa44
+                              : (text == "ml-dsa-65" ? KeyType::kMlDsa65 : KeyType::kMlDsa87);
+    return true;
+  }
+  return false;
+}
+
+const std::vector<KeyType>& all_key_types() {
+  static const std::vector<KeyType> kAll = [] {
+    std::vector<KeyType> v;
+    for (const auto& k : kKeyTypes) v.push_back(k.type);
+    return v;
+  }();
+  return kAll;
+}
+
+Result<std::string> make_private_key_pem(const Context& ctx, KeyType t) {
+  ERR_clear_error();
+  Ptr<EVP_PKEY> key = generate_key(ctx, t);
+  if (!key)
+    return openssl_failure<std::string>(std::string("key generation (") + to_string(t) + ")");
+  Ptr<BIO> out(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_PrivateKey(out.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    return openssl_failure<std::string>("PEM encoding");
+  }
+  return bio_string(out.get());
 }
 
 Result<Pem> make_certificate(const Context& ctx, const CertRequest& req, const Pem* issuer) {
   ERR_clear_error();
   Ptr<EVP_PKEY> key = generate_key(ctx, req.key_type);
-  if (!key) return openssl_failure<Pem>("key generation");
+  if (!key) {
+    return openssl_failure<Pem>(std::string("key generation (") + to_string(req.key_type) + ")");
+  }
 
   Ptr<X509> issuer_cert;
   Ptr<EVP_PKEY> issuer_key;
   if (issuer != nullptr) {
-    Ptr<BIO> cb(
-        BIO_new_mem_buf(issuer->certificate.data(), static_cast<int>(issuer->certificate.size())));
-    issuer_cert.reset(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
+    issuer_cert = read_certificate(ctx, issuer->certificate);
     Ptr<BIO> kb(
         BIO_new_mem_buf(issuer->private_key.data(), static_cast<int>(issuer->private_key.size())));
     issuer_key.reset(
@@ -150,9 +214,21 @@ Result<Pem> make_certificate(const Context& ctx, const CertRequest& req, const P
   return Pem{bio_string(cout.get()), bio_string(kout.get())};
 }
 
-Result<std::string> spki_pin(const Context&, const std::string& cert_pem) {
-  Ptr<BIO> b(BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())));
-  Ptr<X509> cert(PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr));
+Result<std::string> public_key_pem(const Context& ctx, const std::string& private_key_pem) {
+  ERR_clear_error();
+  Ptr<BIO> in(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())));
+  Ptr<EVP_PKEY> key(
+      PEM_read_bio_PrivateKey_ex(in.get(), nullptr, nullptr, nullptr, ctx.libctx(), nullptr));
+  if (!key) return openssl_failure<std::string>("cannot parse the private key PEM");
+  Ptr<BIO> out(BIO_new(BIO_s_mem()));
+  if (PEM_write_bio_PUBKEY(out.get(), key.get()) != 1) {
+    return openssl_failure<std::string>("public key PEM encoding");
+  }
+  return bio_string(out.get());
+}
+
+Result<std::string> spki_pin(const Context& ctx, const std::string& cert_pem) {
+  Ptr<X509> cert = read_certificate(ctx, cert_pem);
   if (!cert) return openssl_failure<std::string>("cannot parse the certificate PEM");
   std::string pin = tls::spki_sha256_hex(cert.get());
   if (pin.empty()) return openssl_failure<std::string>("cannot hash the SubjectPublicKeyInfo");

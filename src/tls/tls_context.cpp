@@ -7,8 +7,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <cstring>
 
+#include "tls/auth_policy.h"
 #include "tls/openssl_error.h"
 #include "tls/spki.h"
 
@@ -98,6 +100,13 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Con
     return openssl_failure<std::unique_ptr<TlsContext>>("cannot load CA file " + config.ca_file,
                                                         Errc::kIoError);
   }
+  if (have_identity && role == Role::kServer && config.compress_certificates) {
+    // RFC 8879: the chain is compressed once here (brotli, then zstd, as this OpenSSL was
+    // built with) and sent compressed to clients that offer the algorithm.
+    int prefs[] = {TLSEXT_comp_cert_brotli, TLSEXT_comp_cert_zstd};
+    if (SSL_CTX_set1_cert_comp_preference(s, prefs, 2) == 1) (void)SSL_CTX_compress_certs(s, 0);
+    ERR_clear_error();  // an OpenSSL without brotli/zstd simply sends the chain as is
+  }
   if (role == Role::kClient) {
     if (config.ca_file.empty() && tc->pins_.empty() && !config.insecure) {
       SSL_CTX_set_default_verify_paths(s);
@@ -110,6 +119,20 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Con
   } else {
     SSL_CTX_set_alpn_select_cb(s, &TlsContext::alpn_select_cb, tc.get());
     SSL_CTX_set_client_hello_cb(s, &TlsContext::client_hello_cb, tc.get());
+    if (config.require_client_cert) {
+      const std::string& cas =
+          config.client_ca_file.empty() ? config.ca_file : config.client_ca_file;
+      if (cas.empty()) {
+        return {Errc::kInvalidArgument,
+                "require_client_cert needs client_ca_file (or ca_file) to verify clients"};
+      }
+      if (cas != config.ca_file && SSL_CTX_load_verify_file(s, cas.c_str()) != 1) {
+        return openssl_failure<std::unique_ptr<TlsContext>>("cannot load client CA file " + cas,
+                                                            Errc::kIoError);
+      }
+      SSL_CTX_set_verify(s, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      SSL_CTX_set_cert_verify_callback(s, &TlsContext::verify_cb, tc.get());
+    }
   }
   return tc;
 }
@@ -145,22 +168,48 @@ SSL* TlsContext::new_session(TlsObserver* observer, const std::string& peer_name
 
 int TlsContext::verify_cb(X509_STORE_CTX* store, void* arg) {
   auto* self = static_cast<TlsContext*>(arg);
-  if (self->config_.insecure) return 1;
-  if (!self->pins_.empty()) {
+  const bool client = self->role_ == Role::kClient;
+  if (client && self->config_.insecure) return 1;
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  TlsObserver* obs = ssl != nullptr ? observer_of(ssl) : nullptr;
+  STACK_OF(X509)* chain = nullptr;
+  STACK_OF(X509)* leaf_only = nullptr;
+  if (client && !self->pins_.empty()) {
     std::string got = spki_sha256_hex(X509_STORE_CTX_get0_cert(store));
-    for (const auto& p : self->pins_) {
-      if (p == got) return 1;
+    if (std::find(self->pins_.begin(), self->pins_.end(), got) == self->pins_.end()) {
+      X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+      if (obs != nullptr) {
+        obs->on_tls_failure(Errc::kCertificateInvalid,
+                            "server key SPKI sha256 " + got + " matches no configured pin");
+      }
+      return 0;
     }
-    X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
-    auto* ssl =
-        static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    if (auto* obs = ssl != nullptr ? observer_of(ssl) : nullptr) {
-      obs->on_tls_failure(Errc::kCertificateInvalid,
-                          "server key SPKI sha256 " + got + " matches no configured pin");
+    // The pinned leaf alone authenticates: the policy applies to its key.
+    leaf_only = sk_X509_new_null();
+    if (leaf_only != nullptr) sk_X509_push(leaf_only, X509_STORE_CTX_get0_cert(store));
+    chain = leaf_only;
+  } else {
+    const int ok = X509_verify_cert(store);
+    if (ok != 1) {
+      // The QUIC layer names a failed server certificate itself; say it for clients too.
+      if (!client && obs != nullptr) {
+        obs->on_tls_failure(Errc::kCertificateInvalid,
+                            std::string("client certificate: ") +
+                                X509_verify_cert_error_string(X509_STORE_CTX_get_error(store)));
+      }
+      return ok;
     }
-    return 0;
+    chain = X509_STORE_CTX_get0_chain(store);
   }
-  return X509_verify_cert(store);
+  const std::string violation =
+      check_peer_chain(self->config_.auth, chain, client ? "server" : "client");
+  sk_X509_free(leaf_only);
+  if (violation.empty()) return 1;
+  // INVALID_PURPOSE makes libssl send alert 43 (unsupported_certificate) to the peer.
+  X509_STORE_CTX_set_error(store, X509_V_ERR_INVALID_PURPOSE);
+  if (obs != nullptr) obs->on_tls_failure(Errc::kPolicyViolation, violation);
+  return 0;
 }
 
 int TlsContext::alpn_select_cb(SSL* ssl, const unsigned char** out, unsigned char* outlen,

@@ -13,5 +13,6 @@ void register_demo(CLI::App& app, int& exit_code);
 void register_info(CLI::App& app, int& exit_code);
 void register_netsim(CLI::App& app, int& exit_code);
 void register_keygen(CLI::App& app, int& exit_code);
+void register_bench(CLI::App& app, int& exit_code);
 
 }  // namespace stoq::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   stoq::cli::register_info(app, exit_code);
   stoq::cli::register_netsim(app, exit_code);
   stoq::cli::register_keygen(app, exit_code);
+  stoq::cli::register_bench(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

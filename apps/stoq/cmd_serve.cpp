@@ -21,6 +21,7 @@ struct ServeOptions {
   bool messages = false;  // print (and acknowledge) STOQ messages
   SigningOptions signing;
   TransportOptions transport;
+  unsigned workers = 1;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -43,6 +44,7 @@ int run_serve(const ServeOptions& o) {
     return kExitUsage;
   }
   cfg.transport.max_connections = o.max_connections;
+  cfg.workers = o.workers;
   if (auto st = configure_messaging(cfg.messaging, o.signing); !st) {
     print_error("serve", st.message());
     return kExitUsage;
@@ -92,8 +94,21 @@ int run_serve(const ServeOptions& o) {
   }
   std::fflush(stdout);
   const auto start = std::chrono::steady_clock::now();
+  // One worker: the loop runs here. Several: each on its own thread, this one waits.
+  const bool threads = o.workers > 1;
+  if (threads) {
+    if (auto st = ep->start(); !st) {
+      print_error("serve", st.message());
+      return kExitFailure;
+    }
+  }
   for (;;) {
-    ep->run_one(std::chrono::milliseconds(100));
+    if (threads) {
+      timespec wait{0, 100'000'000};
+      if (sigtimedwait(&set, nullptr, &wait) > 0) break;
+    } else {
+      ep->run_one(std::chrono::milliseconds(100));
+    }
     timespec zero{};
     if (sigtimedwait(&set, nullptr, &zero) > 0) break;
     if (o.duration > 0 &&
@@ -101,6 +116,10 @@ int run_serve(const ServeOptions& o) {
             o.duration) {
       break;
     }
+  }
+  if (threads) {
+    ep->stop();
+    ep->join();
   }
   std::fprintf(stderr,
                "stoq serve: %llu connections, %llu streams, %llu bytes in, %llu bytes out\n",
@@ -125,6 +144,10 @@ void register_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--duration", o->duration,
                   "Exit after this many seconds (0 = run until signalled)");
+  cmd->add_option("--workers", o->workers,
+                  "Worker threads, each with its own SO_REUSEPORT socket and connections")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   cmd->add_option("--max-connections", o->max_connections, "Concurrent connection limit")
       ->capture_default_str();
   cmd->add_flag("--messages", o->messages,

@@ -145,6 +145,12 @@ struct EndpointConfig {
   // per endpoint. Set the same key on a restarted server (or on every worker of a cluster)
   // so that it can reset its previous connections and accept its own tokens.
   std::vector<uint8_t> static_key;
+  // Server: worker threads, each with its own SO_REUSEPORT socket, event loop and
+  // connections (docs/architecture.md, "Multi-core server"). With more than one, callbacks
+  // run on the worker thread that owns the connection, the endpoint must be driven with
+  // start() (or run(), which runs worker 0 on the calling thread), and on_connection must
+  // be thread-safe. Clients always use one loop.
+  unsigned workers = 1;
 };
 
 }  // namespace stoq

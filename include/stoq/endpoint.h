@@ -57,13 +57,19 @@ class Endpoint {
 
   // Client: moves every connection of this endpoint to a new local UDP port, as when the
   // host changes networks: active migration with path validation (new_cid = true), or a
-  // silent change like a NAT rebinding (new_cid = false). The old socket is closed. Errors:
+  // silent change like a NAT rebinding (new_cid = false; also the fallback while active
+  // migration is not possible yet). The old socket is closed. Errors:
   // kInvalidArgument on a listening endpoint, kSocketError if no new socket can be bound.
   Status migrate(bool new_cid = true);
 
   // The bound address (after listen or the first connect).
   SocketAddress local_address() const;
+  // All workers' connections (thread-safe).
   size_t connection_count() const;
+  // Per worker (index = the worker byte in its connection IDs), and how many datagrams
+  // were handed from the worker that received them to the one that owns their connection.
+  std::vector<size_t> worker_connection_counts() const;
+  uint64_t forwarded_datagrams() const;
 
   // Application-driven loop.
   size_t run_one(std::chrono::milliseconds timeout);
@@ -76,8 +82,10 @@ class Endpoint {
   void post(std::function<void()> fn);
 
  private:
-  explicit Endpoint(std::unique_ptr<detail::EndpointImpl> impl) noexcept;
-  std::unique_ptr<detail::EndpointImpl> impl_;
+  explicit Endpoint(std::vector<std::unique_ptr<detail::EndpointImpl>> workers) noexcept;
+  // Worker 0 is the endpoint's own loop (client role, post(), run_one); the others exist
+  // only for a multi-worker server.
+  std::vector<std::unique_ptr<detail::EndpointImpl>> workers_;
 };
 
 }  // namespace stoq

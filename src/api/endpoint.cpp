@@ -1,76 +1,139 @@
 #include "stoq/endpoint.h"
 
+#include <openssl/rand.h>
+
 #include "api/endpoint_impl.h"
 
 namespace stoq {
 
-Endpoint::Endpoint(std::unique_ptr<detail::EndpointImpl> impl) noexcept : impl_(std::move(impl)) {}
+Endpoint::Endpoint(std::vector<std::unique_ptr<detail::EndpointImpl>> workers) noexcept
+    : workers_(std::move(workers)) {}
 Endpoint::Endpoint(Endpoint&&) noexcept = default;
 Endpoint& Endpoint::operator=(Endpoint&&) noexcept = default;
-Endpoint::~Endpoint() = default;
+
+Endpoint::~Endpoint() {
+  // Workers post datagrams to each other: stop every thread before any worker goes away.
+  if (workers_.empty()) return;
+  stop();
+  join();
+}
 
 Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig config) {
   if (!ctx) return {Errc::kInvalidArgument, "no Context"};
   if (!config.static_key.empty() && config.static_key.size() != 32) {
     return {Errc::kInvalidArgument, "EndpointConfig::static_key must be 32 bytes (or empty)"};
   }
-  auto loop = io::EventLoop::create();
-  if (!loop) return {loop.error(), loop.reason()};
-  return Endpoint(std::make_unique<detail::EndpointImpl>(std::move(ctx), std::move(config),
-                                                         std::move(loop).value()));
+  if (config.workers == 0 || config.workers > 256) {
+    return {Errc::kInvalidArgument, "EndpointConfig::workers must be 1..256 (one CID byte)"};
+  }
+  // Workers share one key, so that any of them can check another's tokens and resets.
+  if (config.workers > 1 && config.static_key.empty()) {
+    config.static_key.resize(32);
+    if (RAND_bytes(config.static_key.data(), 32) != 1) {
+      return {Errc::kInternal, "no randomness for the endpoint key"};
+    }
+  }
+  std::vector<std::unique_ptr<detail::EndpointImpl>> workers;
+  for (unsigned i = 0; i < config.workers; ++i) {
+    auto loop = io::EventLoop::create();
+    if (!loop) return {loop.error(), loop.reason()};
+    workers.push_back(std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value()));
+  }
+  if (workers.size() > 1) {
+    auto group = std::make_shared<detail::WorkerGroup>();
+    for (auto& w : workers) group->workers.push_back(w.get());
+    for (size_t i = 0; i < workers.size(); ++i) workers[i]->set_worker(group, static_cast<int>(i));
+  }
+  return Endpoint(std::move(workers));
 }
 
 Status Endpoint::listen(const SocketAddress& addr) {
-  return impl_->listen(addr);
+  if (workers_.size() == 1) return workers_[0]->listen(addr);
+  // The first worker resolves port 0; the others bind the same address.
+  if (auto st = workers_[0]->listen(addr, /*reuse_port=*/true); !st) return st;
+  const SocketAddress bound = workers_[0]->local_address();
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    if (auto st = workers_[i]->listen(bound, true); !st) return st;
+  }
+  return ok_status();
 }
 
 void Endpoint::on_connection(std::function<void(Connection)> cb) {
-  impl_->on_connection = std::move(cb);
+  for (auto& w : workers_) w->on_connection = cb;
 }
 
 Result<Connection> Endpoint::connect(const SocketAddress& addr, std::string server_name) {
   ConnectOptions o;
   o.server_name = std::move(server_name);
-  return impl_->connect(addr, o);
+  return workers_[0]->connect(addr, o);
 }
 
 Result<Connection> Endpoint::connect(const SocketAddress& addr, const ConnectOptions& options) {
-  return impl_->connect(addr, options);
+  return workers_[0]->connect(addr, options);
 }
 
 Status Endpoint::migrate(bool new_cid) {
-  return impl_->migrate(new_cid);
+  return workers_[0]->migrate(new_cid);
 }
 
 SocketAddress Endpoint::local_address() const {
-  return impl_->local_address();
+  return workers_[0]->local_address();
 }
+
 size_t Endpoint::connection_count() const {
-  return impl_->connection_count();
+  size_t n = 0;
+  for (const auto& w : workers_) n += w->connection_count();
+  return n;
 }
+
+std::vector<size_t> Endpoint::worker_connection_counts() const {
+  std::vector<size_t> out;
+  for (const auto& w : workers_) out.push_back(w->connection_count());
+  return out;
+}
+
+uint64_t Endpoint::forwarded_datagrams() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->forwarded_datagrams();
+  return n;
+}
+
 size_t Endpoint::run_one(std::chrono::milliseconds timeout) {
-  return impl_->loop().run_one(timeout);
+  return workers_[0]->loop().run_one(timeout);
 }
+
 void Endpoint::run() {
-  impl_->loop().run();
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    auto* w = workers_[i].get();
+    if (!w->thread) w->thread.emplace([w] { w->loop().run(); });
+  }
+  workers_[0]->loop().run();
 }
 
 Status Endpoint::start() {
-  if (impl_->thread) return {Errc::kInvalidArgument, "the endpoint's thread is already running"};
-  impl_->thread.emplace([impl = impl_.get()] { impl->loop().run(); });
+  for (auto& w : workers_) {
+    if (w->thread) return {Errc::kInvalidArgument, "the endpoint's thread is already running"};
+  }
+  for (auto& w : workers_) {
+    auto* raw = w.get();
+    raw->thread.emplace([raw] { raw->loop().run(); });
+  }
   return ok_status();
 }
 
 void Endpoint::join() {
-  if (impl_->thread && impl_->thread->joinable()) impl_->thread->join();
-  impl_->thread.reset();
+  for (auto& w : workers_) {
+    if (w->thread && w->thread->joinable()) w->thread->join();
+    w->thread.reset();
+  }
 }
 
 void Endpoint::stop() {
-  impl_->loop().stop();
+  for (auto& w : workers_) w->loop().stop();
 }
+
 void Endpoint::post(std::function<void()> fn) {
-  impl_->loop().post(std::move(fn));
+  workers_[0]->loop().post(std::move(fn));
 }
 
 }  // namespace stoq

@@ -14,7 +14,7 @@
 namespace stoq::detail {
 namespace {
 
-constexpr size_t kPacketsPerWrite = io::UdpSocket::kBatch;
+constexpr size_t kPacketsPerWrite = 64;  // one sendmmsg batch (io::DatapathConfig::batch)
 // Upper bound of packets one connection writes per loop iteration, so one busy connection
 // cannot starve the socket's receive side or the other connections.
 constexpr size_t kPacketsPerFlush = 256;
@@ -66,20 +66,34 @@ EndpointImpl::~EndpointImpl() {
   conns_.clear();
 }
 
-Status EndpointImpl::ensure_socket(const SocketAddress& bind_addr) {
+Status EndpointImpl::ensure_socket(const SocketAddress& bind_addr, bool reuse_port) {
   if (socket_) return ok_status();
-  auto s = io::UdpSocket::bind(bind_addr);
+  auto s = open_datapath(bind_addr, reuse_port);
   if (!s) return {s.error(), s.reason()};
-  socket_.emplace(std::move(s).value());
-  socket_->set_gso(config_.transport.enable_gso);
+  socket_ = std::move(s).value();
   return loop_->add(socket_->fd(), [this] { on_socket_readable(); });
+}
+
+Result<std::unique_ptr<io::Datapath>> EndpointImpl::open_datapath(const SocketAddress& addr,
+                                                                  bool reuse_port) const {
+  io::DatapathConfig dc;
+  dc.gso = config_.transport.enable_gso;
+  dc.reuse_port = reuse_port;
+  auto s = io::SocketDatapath::open(addr, dc);
+  if (!s) return {s.error(), s.reason()};
+  return std::unique_ptr<io::Datapath>(std::move(s).value());
 }
 
 SocketAddress EndpointImpl::local_address() const {
   return socket_ ? socket_->local_address() : SocketAddress{};
 }
 
-Status EndpointImpl::listen(const SocketAddress& addr) {
+void EndpointImpl::set_worker(std::shared_ptr<WorkerGroup> group, int index) {
+  group_ = std::move(group);
+  worker_ = index;
+}
+
+Status EndpointImpl::listen(const SocketAddress& addr, bool reuse_port) {
   if (!server_tls_) {
     auto t = tls::TlsContext::create(ctx_, config_.tls, tls::Role::kServer);
     if (!t) return {t.error(), t.reason()};
@@ -87,7 +101,7 @@ Status EndpointImpl::listen(const SocketAddress& addr) {
     quic::configure_resumption(*server_tls_, config_.transport);
   }
   if (socket_) return {Errc::kInvalidArgument, "the endpoint already has a socket"};
-  if (auto st = ensure_socket(addr); !st) return st;
+  if (auto st = ensure_socket(addr, reuse_port); !st) return st;
   listening_ = true;
   return ok_status();
 }
@@ -132,6 +146,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   quic::Connection* raw = c->get();
   auto shared = make_shared_state(raw);
   conns_[raw] = Entry{std::move(c).value(), shared, {}, {}, cache_key, false};
+  count_.store(conns_.size(), std::memory_order_relaxed);
   map_cid(*raw, raw->initial_cid());
   dirty_.insert(raw);
   // Outside the loop thread's callbacks nothing else would flush the first Initial.
@@ -170,12 +185,11 @@ Status EndpointImpl::migrate(bool new_cid) {
     auto w = SocketAddress::parse(old.family() == AF_INET6 ? "[::]:0" : "0.0.0.0:0");
     if (w) any = *w;
   }
-  auto s = io::UdpSocket::bind(any);
+  auto s = open_datapath(any, false);
   if (!s) return {s.error(), s.reason()};
   send_pending();
   loop_->remove(socket_->fd());
-  socket_.emplace(std::move(s).value());
-  socket_->set_gso(config_.transport.enable_gso);
+  socket_ = std::move(s).value();
   if (auto st = loop_->add(socket_->fd(), [this] { on_socket_readable(); }); !st) return st;
   const uint64_t now = io::monotonic_ns();
   Status result = ok_status();
@@ -230,7 +244,30 @@ void EndpointImpl::on_socket_readable() {
   }
 }
 
-void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now) {
+bool EndpointImpl::forward(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc) {
+  if (!group_ || group_->workers.size() < 2 || vc.dcidlen != quic::kCidLength) return false;
+  // Initial and 0-RTT packets carry the client's own DCID (any first byte): they stay on
+  // the worker the kernel chose, which is where the client's 4-tuple keeps sending them.
+  const bool long_header = (d.data[0] & 0x80) != 0;
+  if (long_header && (d.data[0] & 0x30) != 0x20) return false;  // only Handshake travels
+  const size_t target = vc.dcid[0];
+  if (target >= group_->workers.size() || static_cast<int>(target) == worker_) return false;
+  EndpointImpl* other = group_->workers[target];
+  auto bytes = std::make_shared<std::vector<uint8_t>>(d.data.begin(), d.data.end());
+  other->loop().post([other, remote = d.remote, local = d.local, ecn = d.ecn, bytes] {
+    io::ReceivedDatagram fwd;
+    fwd.remote = remote;
+    fwd.local = local;
+    fwd.data = *bytes;
+    fwd.ecn = ecn;
+    other->handle_datagram(fwd, io::monotonic_ns(), /*forwarded=*/true);
+    other->flush();
+  });
+  forwarded_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now, bool forwarded) {
   // A zero-length UDP datagram is legal on the wire; ngtcp2_pkt_decode_version_cid
   // requires at least one byte (it asserts), so drop it here.
   if (d.data.empty()) {
@@ -252,6 +289,7 @@ void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now) 
     it->second->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
     return;
   }
+  if (!forwarded && forward(d, vc)) return;
   const bool long_header = (d.data[0] & 0x80) != 0;
   if (listening_ && long_header) {
     accept(d, now);
@@ -370,7 +408,8 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
                        : quic::ConnectionParams::Validation::kNewToken;
     p.original_dcid = decision.original_dcid;
   }
-  if (!quic::make_cid(p.scid, -1)) return;
+  p.cid_worker = worker_;
+  if (!quic::make_cid(p.scid, worker_)) return;
   attach_qlog(p, quic::ConnectionId(p.scid), true);
   auto c = quic::Connection::server(p, hd, now);
   if (!c) {
@@ -380,6 +419,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
   conns_[raw] = Entry{std::move(c).value(), shared, {}, source, {}, true};
+  count_.store(conns_.size(), std::memory_order_relaxed);
   ++per_source_[source];
   ++handshakes_;
   map_cid(*raw, raw->initial_cid());
@@ -506,6 +546,7 @@ void EndpointImpl::reap(uint64_t now) {
     e.shared->conn = nullptr;
     dirty_.erase(c);
     conns_.erase(c);
+    count_.store(conns_.size(), std::memory_order_relaxed);
   }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -13,12 +14,22 @@
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
 #include "io/event_loop.h"
-#include "io/udp_socket.h"
+#include "io/socket_datapath.h"
 #include "quic/connection.h"
 #include "stoq/endpoint.h"
 #include "tls/tls_context.h"
 
 namespace stoq::detail {
+
+class EndpointImpl;
+
+// The workers of a multi-core server (EndpointConfig::workers): each has its own
+// SO_REUSEPORT socket, loop, thread and connections; the first byte of every connection
+// ID a worker issues is its index, so a packet that the kernel hashed to another worker
+// (after a NAT rebinding or migration) is handed to the right one.
+struct WorkerGroup {
+  std::vector<EndpointImpl*> workers;
+};
 
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
@@ -26,7 +37,9 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
                std::unique_ptr<io::EventLoop> loop);
   ~EndpointImpl() override;
 
-  Status listen(const SocketAddress& addr);
+  Status listen(const SocketAddress& addr, bool reuse_port = false);
+  void set_worker(std::shared_ptr<WorkerGroup> group, int index);
+  uint64_t forwarded_datagrams() const { return forwarded_.load(std::memory_order_relaxed); }
   Result<Connection> connect(const SocketAddress& addr, const Endpoint::ConnectOptions& options);
   void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
   Status update_keys(ConnectionShared& shared);
@@ -37,7 +50,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::function<void(Connection)> on_connection;
   std::optional<std::thread> thread;
   SocketAddress local_address() const;
-  size_t connection_count() const { return conns_.size(); }
+  // Thread-safe (read by the application while the loop runs elsewhere).
+  size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -49,9 +63,12 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
     bool counted_handshake = false;  // server: counted in handshakes_
   };
 
-  Status ensure_socket(const SocketAddress& bind_addr);
+  Status ensure_socket(const SocketAddress& bind_addr, bool reuse_port = false);
+  Result<std::unique_ptr<io::Datapath>> open_datapath(const SocketAddress& addr,
+                                                      bool reuse_port) const;
   void on_socket_readable();
-  void handle_datagram(const io::ReceivedDatagram& d, uint64_t now);
+  void handle_datagram(const io::ReceivedDatagram& d, uint64_t now, bool forwarded = false);
+  bool forward(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc);
   void accept(const io::ReceivedDatagram& d, uint64_t now);
   void send_version_negotiation(const io::ReceivedDatagram& d, const ngtcp2_version_cid& vc);
   bool maybe_stateless_reset(const io::ReceivedDatagram& d, uint64_t now);
@@ -85,7 +102,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::shared_ptr<Context> ctx_;
   EndpointConfig config_;
   std::unique_ptr<io::EventLoop> loop_;
-  std::optional<io::UdpSocket> socket_;
+  std::unique_ptr<io::Datapath> socket_;
   bool listening_ = false;
   std::unique_ptr<tls::TlsContext> server_tls_;
   std::unique_ptr<tls::TlsContext> client_tls_;
@@ -108,6 +125,10 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   size_t tx_used_ = 0;
   std::vector<io::OutgoingDatagram> tx_;
   uint64_t dropped_datagrams_ = 0;
+  std::shared_ptr<WorkerGroup> group_;
+  int worker_ = -1;  // index in group_, -1 without workers
+  std::atomic<size_t> count_{0};
+  std::atomic<uint64_t> forwarded_{0};
 };
 
 }  // namespace stoq::detail

@@ -134,6 +134,9 @@ struct DatapathConfig {
   // Messages per recvmmsg and per sendmmsg call; each receive slot is 64 KiB (one
   // coalesced GRO buffer), so the receive memory is batch × 64 KiB, allocated at open.
   size_t batch = 64;
+  // SO_REUSEPORT: several sockets (one per worker thread) bind the same address and the
+  // kernel spreads flows between them by 4-tuple hash. Failure to set it is an error.
+  bool reuse_port = false;
 };
 
 // Interface of every datapath. See docs/datapath.md for the ownership rules in one place.

@@ -94,6 +94,9 @@ Result<ConfiguredSocket> open_udp_socket(const SocketAddress& addr, const Datapa
   s.buffers.receive = get_buffer(fd, SO_RCVBUF);
   s.buffers.send = get_buffer(fd, SO_SNDBUF);
 
+  if (config.reuse_port && !set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1)) {
+    return socket_error("SO_REUSEPORT on " + addr.to_string());
+  }
   if (::bind(fd, addr.data(), addr.size()) != 0) return socket_error("bind " + addr.to_string());
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);

@@ -161,8 +161,9 @@ class Connection : private tls::TlsObserver {
   // (handshake not confirmed, or the previous update is not confirmed yet: retry later).
   Status update_keys(Timestamp now);
   // Client: moves the connection to a new local address (active migration, RFC 9000
-  // section 9: a new connection ID and path validation). With `new_cid` false the change
-  // looks like a NAT rebinding to the server (same connection ID).
+  // section 9: a new connection ID and path validation). With `new_cid` false, or when
+  // active migration is not possible yet (handshake not confirmed, no spare connection
+  // ID), the change looks like a NAT rebinding to the server (same connection ID).
   Status migrate(const SocketAddress& new_local, bool new_cid, Timestamp now);
   // Server: sends a NEW_TOKEN frame with `token`.
   Status submit_new_token(std::span<const uint8_t> token);

@@ -28,22 +28,20 @@ Status Connection::migrate(const SocketAddress& new_local, bool new_cid, Timesta
   now = monotonic(now);
   if (state_ != State::kOpen) return {Errc::kClosed, "connection is closed"};
   if (is_server_) return {Errc::kInvalidArgument, "only a client migrates"};
-  if (!handshake_done_) {
-    return {Errc::kInvalidArgument, "migration needs a confirmed handshake; retry later"};
-  }
   ngtcp2_path path{};
   path.local.addr = const_cast<sockaddr*>(new_local.data());
   path.local.addrlen = new_local.size();
   path.remote.addr = const_cast<sockaddr*>(remote_.data());
   path.remote.addrlen = remote_.size();
-  if (new_cid) {
-    int rv = ngtcp2_conn_initiate_immediate_migration(conn_, &path, now);
-    if (rv != 0) {
-      return {Errc::kInvalidArgument,
-              std::string("cannot migrate (no spare connection ID from the peer?): ") +
-                  ngtcp2_strerror(rv)};
-    }
-  } else {
+  int rv =
+      new_cid && handshake_done_ ? ngtcp2_conn_initiate_immediate_migration(conn_, &path, now) : -1;
+  if (rv == NGTCP2_ERR_NOMEM || rv == NGTCP2_ERR_CALLBACK_FAILURE) {
+    return {Errc::kInternal, std::string("migration failed: ") + ngtcp2_strerror(rv)};
+  }
+  if (rv != 0) {
+    // Rebinding, or active migration is not possible right now (handshake not confirmed
+    // yet, no spare connection ID from the peer, peer disabled it): the connection follows
+    // the new address with its current connection ID, as through a NAT rebinding.
     ngtcp2_addr a{path.local.addr, path.local.addrlen};
     ngtcp2_conn_set_local_addr(conn_, &a);
   }

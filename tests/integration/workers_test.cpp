@@ -1,0 +1,148 @@
+// A multi-worker server (EndpointConfig::workers) over real UDP sockets on loopback:
+// SO_REUSEPORT spreads clients over the workers, every connection completes its transfer,
+// and datagrams that land on the wrong worker (after a client changes port) are handed to
+// the worker that owns the connection. Every wait is bounded.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
+
+#include "endpoint_fixture.h"
+
+namespace stoq {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::EndpointTest;
+using testing::HashedUpload;
+using testing::pump_until;
+using testing::ServerKind;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kClientEndpoints = 8;
+constexpr int kPerClient = 25;  // 200 connections: the sanitizers cost ~10x per handshake
+#else
+constexpr int kClientEndpoints = 16;
+constexpr int kPerClient = 63;  // 1,008 connections
+#endif
+
+// One client connection: echo a few KiB once the handshake is done, then stay open.
+struct EchoProbe {
+  Connection conn;
+  std::optional<Stream> stream;
+  std::string sent;
+  std::string got;
+  bool done = false;
+  bool ok = false;
+};
+
+TEST_F(EndpointTest, FourWorkersServeAThousandConcurrentConnections) {
+  EndpointConfig server_cfg;
+  server_cfg.workers = 4;
+  start_server(ServerKind::kEcho, server_cfg);
+  const SocketAddress addr = server_->local_address();
+
+  std::atomic<int> finished{0};
+  std::atomic<int> succeeded{0};
+  std::vector<std::unique_ptr<Endpoint>> clients;
+  std::vector<std::vector<std::unique_ptr<EchoProbe>>> probes(kClientEndpoints);
+  TransportConfig t;
+  t.handshake_timeout = 60s;  // 1,000 hybrid handshakes share two cores
+  for (int e = 0; e < kClientEndpoints; ++e) {
+    clients.push_back(std::make_unique<Endpoint>(make_client({}, t)));
+    for (int i = 0; i < kPerClient; ++i) {
+      auto c = clients.back()->connect(addr, "localhost");
+      ASSERT_TRUE(c.ok()) << c.message();
+      auto p = std::make_unique<EchoProbe>();
+      p->conn = *c;
+      p->sent = std::string(4096, static_cast<char>('a' + (e * kPerClient + i) % 26));
+      EchoProbe* raw = p.get();
+      auto finish = [raw, &finished, &succeeded](bool ok) {
+        if (raw->done) return;
+        raw->done = true;
+        raw->ok = ok;
+        if (ok) ++succeeded;
+        ++finished;
+      };
+      raw->conn.on_established([raw, finish] {
+        auto s = raw->conn.open_bidi_stream();
+        if (!s) return finish(false);
+        raw->stream = *s;
+        (void)raw->stream->write(raw->sent);
+        (void)raw->stream->finish();
+        raw->stream->on_readable([raw, finish] {
+          char buf[4096];
+          for (;;) {
+            auto r = raw->stream->read({reinterpret_cast<uint8_t*>(buf), sizeof(buf)});
+            if (!r) return;
+            if (*r == 0) return finish(raw->got == raw->sent);
+            raw->got.append(buf, *r);
+          }
+        });
+      });
+      raw->conn.on_closed([finish](const CloseInfo&) { finish(false); });
+      probes[e].push_back(std::move(p));
+    }
+  }
+  for (auto& c : clients) ASSERT_TRUE(c->start().ok());
+  const int total = kClientEndpoints * kPerClient;
+  const auto deadline = std::chrono::steady_clock::now() + 180s;
+  while (finished.load() < total && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  // Every connection is still open at this point: they were concurrent.
+  const size_t server_count = server_->connection_count();
+  const auto per_worker = server_->worker_connection_counts();
+  for (auto& c : clients) {
+    c->stop();
+    c->join();
+  }
+  EXPECT_EQ(succeeded.load(), total) << finished.load() << " finished";
+  EXPECT_EQ(server_count, static_cast<size_t>(total));
+  ASSERT_EQ(per_worker.size(), 4u);
+  int busy = 0;
+  std::string spread;
+  for (size_t n : per_worker) {
+    busy += n > 0 ? 1 : 0;
+    spread += std::to_string(n) + " ";
+  }
+  // The kernel hashes each client socket's 4-tuple to a worker: with 8-16 sockets, more
+  // than one worker is busy (all on one would be a 4^-7 accident).
+  EXPECT_GE(busy, 2) << "connections per worker: " << spread;
+  EXPECT_EQ(state_->bytes.load(), static_cast<uint64_t>(total) * 4096);
+}
+
+TEST_F(EndpointTest, DatagramsOnTheWrongWorkerAreHandedToTheOwner) {
+  EndpointConfig server_cfg;
+  server_cfg.workers = 4;
+  start_server(ServerKind::kHashSink, server_cfg);
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  const uint64_t total = 32ull << 20;
+  HashedUpload up(*s, total);
+  up.start();
+  // Each new port hashes to another worker with probability 3/4; keep moving until
+  // datagrams have been handed over (or the transfer ends).
+  uint64_t next_move = total / 16;
+  int moves = 0;
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        if (state_->bytes >= next_move && moves < 8 && server_->forwarded_datagrams() == 0) {
+          auto st = client.migrate(moves % 2 == 0);
+          EXPECT_TRUE(st.ok()) << st.error().message() << ": " << st.message();
+          ++moves;
+          next_move += total / 16;
+        }
+        return up.done() || !conn.is_open();
+      },
+      120s));
+  EXPECT_TRUE(up.verified()) << conn.close_info().reason;
+  EXPECT_GT(server_->forwarded_datagrams(), 0u) << moves << " moves";
+}
+
+}  // namespace
+}  // namespace stoq

@@ -1,5 +1,7 @@
 #include "bench_stoq_client.h"
 
+#include <strings.h>
+
 #include <charconv>
 #include <cstdio>
 #include <memory>
@@ -520,8 +522,11 @@ Sample stoq_handshake(const StoqClientSetup& s, const BenchParams& p, Progress& 
   }
   note_connection(out, seq.info);
   const char* want = expected_group(p.kex);
-  out.verified =
-      out.ok && seq.failed + par.failed == 0 && (want == nullptr || seq.info.tls_group == want);
+  // OpenSSL names groups in either case ("X25519" / "x25519").
+  out.verified = out.ok && seq.failed + par.failed == 0 &&
+                 (want == nullptr || strcasecmp(seq.info.tls_group.c_str(), want) == 0);
+  if (out.ok && !out.verified && out.error.empty())
+    out.error = "negotiated " + seq.info.tls_group + ", expected " + want;
   out.set("handshakes", static_cast<double>(seq.completed + par.completed));
   out.set("handshakes_per_s", static_cast<double>(par.completed) / par.seconds);
   out.set("sequential_per_s", static_cast<double>(seq.completed) / seq.seconds);

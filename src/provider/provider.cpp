@@ -5,6 +5,8 @@
 #include <openssl/crypto.h>
 #include <openssl/params.h>
 
+#include <memory>
+
 #include "provider/algorithm.h"
 #include "provider/dispatch_util.h"
 #include "provider/operations.h"
@@ -107,12 +109,14 @@ extern "C" int stoq_provider_init(const OSSL_CORE_HANDLE* handle, const OSSL_DIS
       raise_error(ERR_R_INIT_FAIL, "stoqprov: cannot register the Falcon OIDs");
       return 0;
     }
-    OSSL_LIB_CTX* child = OSSL_LIB_CTX_new_child(handle, in);
-    if (child == nullptr) {
+    auto ctx = std::make_unique<ProviderContext>();
+    ctx->handle = handle;
+    ctx->libctx = OSSL_LIB_CTX_new_child(handle, in);
+    if (ctx->libctx == nullptr) {
       raise_error(ERR_R_INIT_FAIL, "stoqprov: cannot create the child library context");
       return 0;
     }
-    *provctx = new ProviderContext{handle, child};
+    *provctx = ctx.release();
     *out = kProviderFunctions;
     return 1;
   });

@@ -96,6 +96,14 @@ struct TransportConfig {
   // Send runs of packets as UDP GSO super-datagrams when the kernel allows (falls back
   // automatically when it refuses).
   bool enable_gso = true;
+  // Coalesce received datagrams with UDP GRO when the kernel allows (split again before
+  // QUIC sees them), and read/write ECN codepoints (docs/datapath.md).
+  bool enable_gro = true;
+  bool enable_ecn = true;
+  // Socket buffers requested from the kernel (SO_RCVBUFFORCE/SO_SNDBUFFORCE as root,
+  // else capped by net.core.rmem_max/wmem_max); 0 keeps the kernel default.
+  size_t socket_receive_buffer = 4u << 20;
+  size_t socket_send_buffer = 4u << 20;
   // Tolerated "glitches" (duplicate or suspicious frames) per connection before it is
   // closed as abusive; refilled at a tenth of this per second. Reordering paths cause
   // many benign ones through spurious retransmissions.

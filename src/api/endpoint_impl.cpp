@@ -78,6 +78,10 @@ Result<std::unique_ptr<io::Datapath>> EndpointImpl::open_datapath(const SocketAd
                                                                   bool reuse_port) const {
   io::DatapathConfig dc;
   dc.gso = config_.transport.enable_gso;
+  dc.gro = config_.transport.enable_gro;
+  dc.ecn = config_.transport.enable_ecn;
+  dc.receive_buffer = config_.transport.socket_receive_buffer;
+  dc.send_buffer = config_.transport.socket_send_buffer;
   dc.reuse_port = reuse_port;
   auto s = io::SocketDatapath::open(addr, dc);
   if (!s) return {s.error(), s.reason()};

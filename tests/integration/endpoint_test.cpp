@@ -37,13 +37,15 @@ TEST_F(EndpointTest, HybridHandshakeOverLoopbackV4AndV6) {
 
 class EndpointTransferTest : public EndpointTest, public ::testing::WithParamInterface<bool> {};
 
-// The same transfer with UDP GSO on and off must deliver identical bytes.
+// The same transfer with UDP GSO and GRO on and off must deliver identical bytes.
 TEST_P(EndpointTransferTest, HundredMiBTransferVerifiedBySha256) {
   EndpointConfig server_cfg;
   server_cfg.transport.enable_gso = GetParam();
+  server_cfg.transport.enable_gro = GetParam();
   start_server(ServerKind::kHashSink, server_cfg);
   TransportConfig t;
   t.enable_gso = GetParam();
+  t.enable_gro = GetParam();
   auto client = make_client({}, t);
   auto conn = connect(client);
   ASSERT_TRUE(conn.is_established());

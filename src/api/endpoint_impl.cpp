@@ -461,28 +461,34 @@ void EndpointImpl::send_version_negotiation(const io::ReceivedDatagram& d,
 
 void EndpointImpl::on_timer() {
   const uint64_t now = io::monotonic_ns();
-  std::vector<quic::Connection*> due;
-  for (auto& [ptr, e] : conns_) {
-    if (ptr->next_expiry() <= now) due.push_back(ptr);
-  }
-  for (auto* c : due) {
-    if (conns_.count(c)) c->handle_expiry(now);
-  }
-  // Message reassembly deadlines (the session keeps its own timers).
-  std::vector<std::shared_ptr<ConnectionShared>> timed;
-  for (auto& [ptr, e] : conns_) {
-    if (e.shared->messaging && e.shared->messaging->next_expiry(now) <= now) {
-      timed.push_back(e.shared);
+  for (auto* c : timers_.pop_due(now)) {
+    auto it = conns_.find(c);
+    if (it == conns_.end()) continue;
+    auto shared = it->second.shared;  // callbacks may close the connection
+    if (c->next_expiry() <= now) c->handle_expiry(now);
+    // Message reassembly deadlines (the session keeps its own timers).
+    if (shared->messaging && shared->messaging->next_expiry(now) <= now) {
+      shared->messaging->on_timer();
     }
+    dirty_.insert(c);  // write what the expiry produced, reschedule, maybe reap
   }
-  for (auto& sh : timed) sh->messaging->on_timer();
+}
+
+void EndpointImpl::reschedule(quic::Connection* c, uint64_t now) {
+  auto it = conns_.find(c);
+  if (it == conns_.end()) return;
+  uint64_t at = c->next_expiry();
+  if (const auto& m = it->second.shared->messaging)
+    at = std::min<uint64_t>(at, m->next_expiry(now));
+  timers_.schedule(c, at);
 }
 
 void EndpointImpl::flush() {
   if (!socket_) return;
   const uint64_t now = io::monotonic_ns();
   bool more = false;
-  // Connections may be added to dirty_ while writing (callbacks); take a snapshot.
+  // Connections may be added to dirty_ while writing (callbacks); take a snapshot. Only
+  // these connections changed since the last flush: the others keep their deadlines.
   std::vector<quic::Connection*> work(dirty_.begin(), dirty_.end());
   dirty_.clear();
   for (auto* c : work) {
@@ -500,12 +506,15 @@ void EndpointImpl::flush() {
     }
   }
   send_pending();
-  reap(now);
-  uint64_t next = UINT64_MAX;
-  for (auto& [ptr, e] : conns_) {
-    next = std::min<uint64_t>(next, ptr->next_expiry());
-    if (e.shared->messaging) next = std::min<uint64_t>(next, e.shared->messaging->next_expiry(now));
+  for (auto* c : work) {
+    if (!conns_.count(c)) continue;
+    if (c->finished(now)) {
+      reap(c);
+    } else {
+      reschedule(c, now);
+    }
   }
+  uint64_t next = timers_.next();
   if (more || !dirty_.empty()) next = 0;
   loop_->set_timer(next);
 }
@@ -534,24 +543,19 @@ void EndpointImpl::send_pending() {
   tx_used_ = 0;
 }
 
-void EndpointImpl::reap(uint64_t now) {
-  std::vector<quic::Connection*> done;
-  for (auto& [ptr, e] : conns_) {
-    if (ptr->finished(now)) done.push_back(ptr);
+void EndpointImpl::reap(quic::Connection* c) {
+  Entry& e = conns_[c];
+  release_source(e);
+  for (const auto& cid : e.cids) {
+    auto it = by_cid_.find(cid);
+    if (it != by_cid_.end() && it->second == c) by_cid_.erase(it);
   }
-  for (auto* c : done) {
-    Entry& e = conns_[c];
-    release_source(e);
-    for (const auto& cid : e.cids) {
-      auto it = by_cid_.find(cid);
-      if (it != by_cid_.end() && it->second == c) by_cid_.erase(it);
-    }
-    e.shared->last_info = c->info();
-    e.shared->conn = nullptr;
-    dirty_.erase(c);
-    conns_.erase(c);
-    count_.store(conns_.size(), std::memory_order_relaxed);
-  }
+  e.shared->last_info = c->info();
+  e.shared->conn = nullptr;
+  dirty_.erase(c);
+  timers_.remove(c);
+  conns_.erase(c);
+  count_.store(conns_.size(), std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------- host events

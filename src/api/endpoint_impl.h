@@ -13,6 +13,7 @@
 
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
+#include "api/timer_heap.h"
 #include "io/event_loop.h"
 #include "io/socket_datapath.h"
 #include "quic/connection.h"
@@ -80,7 +81,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void on_timer();
   void flush();
   void send_pending();
-  void reap(uint64_t now);
+  void reap(quic::Connection* c);
+  void reschedule(quic::Connection* c, uint64_t now);
   void map_cid(quic::Connection& conn, const quic::ConnectionId& cid);
   Entry* entry(quic::Connection& conn);
   std::shared_ptr<ConnectionShared> make_shared_state(quic::Connection* conn);
@@ -119,6 +121,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::unordered_map<quic::Connection*, Entry> conns_;
   std::unordered_map<quic::ConnectionId, quic::Connection*, quic::ConnectionIdHash> by_cid_;
   std::unordered_set<quic::Connection*> dirty_;
+  TimerHeap<quic::Connection*> timers_;  // each connection's next deadline
 
   // Outgoing batch for sendmmsg: packet bytes live in tx_buf_ until sent.
   std::vector<uint8_t> tx_buf_;

@@ -55,13 +55,19 @@ int wait_for(pid_t pid, double timeout_s) {
 }  // namespace
 
 Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const std::string& cert_type,
+                                                            const std::string& cert_chain,
                                                             const std::string& kex, int verbosity) {
   std::unique_ptr<SpawnedServer> s(new SpawnedServer());
   std::string tmpl = (std::filesystem::temp_directory_path() / "stoq-bench-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr)
     return {Errc::kIoError, "cannot create a temporary directory"};
   s->dir_ = tmpl;
-  pid_t cert = spawn_self({"cert", "-o", s->dir_, "--type", cert_type}, -1);
+  std::vector<std::string> cert_args = {"cert", "-o", s->dir_, "--type", cert_type};
+  if (!cert_chain.empty()) {
+    cert_args.push_back("--chain");
+    cert_args.push_back(cert_chain);
+  }
+  pid_t cert = spawn_self(cert_args, -1);
   if (cert < 0) return {Errc::kInternal, "fork failed"};
   int rc = wait_for(cert, 60);
   if (rc != 0) {

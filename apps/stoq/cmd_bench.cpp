@@ -24,6 +24,7 @@ struct BenchCli {
   std::string bytes = "256MiB";
   std::string direction = "up";
   std::string cert_type = "ed25519";
+  std::string cert_chain;  // empty: stoq cert's default
 };
 
 void add_params(CLI::App& cmd, BenchCli& o, bool all, Mode m) {
@@ -82,7 +83,8 @@ bool finish_params(BenchCli& o, Mode m) {
 
 int run_single(BenchCli& o, Mode m) {
   if (!finish_params(o, m)) return kExitUsage;
-  auto server = bench::SpawnedServer::start(o.cert_type, o.params.kex, o.common.verbosity);
+  auto server =
+      bench::SpawnedServer::start(o.cert_type, o.cert_chain, o.params.kex, o.common.verbosity);
   if (!server) {
     print_error("bench", server.message());
     return server.error() == Errc::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -153,6 +155,8 @@ void register_bench(CLI::App& app, int& exit_code) {
     add_params(*cmd, *o, false, modes[i].second);
     cmd->add_option("--cert-type", o->cert_type, "Server certificate type (any stoq cert --type)")
         ->capture_default_str();
+    cmd->add_option("--cert-chain", o->cert_chain,
+                    "leaf | full: what the server sends (passed to stoq cert --chain)");
     cmd->callback([o, &exit_code, m = modes[i].second] { exit_code = run_single(*o, m); });
   }
 }

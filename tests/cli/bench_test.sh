@@ -59,6 +59,18 @@ if run hs_pq handshake --count 20; then
   check "handshake (hybrid): X25519MLKEM768" "$work/hs_pq.json" \
     'j["verified"] and j["systems"]["stoq"]["info"]["tls_group"].lower() == "x25519mlkem768"'
 fi
+# The certificate type is passed through to `stoq cert --type`.
+if run hs_falcon handshake --count 10 --cert-type falcon1024 --cert-chain leaf; then
+  check "handshake --cert-type falcon1024: the server signs with Falcon-1024" "$work/hs_falcon.json" \
+    'j["verified"] and "falcon" in j["systems"]["stoq"]["info"]["server_signature"].lower()'
+fi
+"$stoq" bench handshake --cert-type no-such-type --count 1 >/dev/null 2>"$work/badtype.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "no-such-type" "$work/badtype.err"; then
+  pass "unknown --cert-type: exit 2 naming the type"
+else
+  fail "unknown --cert-type: rc=$rc $(cat "$work/badtype.err")"
+fi
 if run scale scale -c 200; then
   check "scale: 200 connections established and all answered, memory per connection reported" "$work/scale.json" \
     'j["verified"] and j["systems"]["stoq"]["median"]["answered"] == 200 and "server_kib_per_conn" in j["systems"]["stoq"]["median"]'

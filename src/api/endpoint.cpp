@@ -53,6 +53,7 @@ Status Endpoint::listen(const SocketAddress& addr) {
   if (auto st = workers_[0]->listen(addr, /*reuse_port=*/true); !st) return st;
   const SocketAddress bound = workers_[0]->local_address();
   for (size_t i = 1; i < workers_.size(); ++i) {
+    workers_[i]->share_server_tls(workers_[0]->server_tls());
     if (auto st = workers_[i]->listen(bound, true); !st) return st;
   }
   return ok_status();

@@ -40,6 +40,9 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);
   void set_worker(std::shared_ptr<WorkerGroup> group, int index);
+  // Multi-worker servers: workers after the first use the first worker's TLS context.
+  std::shared_ptr<tls::TlsContext> server_tls() const { return server_tls_; }
+  void share_server_tls(std::shared_ptr<tls::TlsContext> tls) { server_tls_ = std::move(tls); }
   uint64_t forwarded_datagrams() const { return forwarded_.load(std::memory_order_relaxed); }
   Result<Connection> connect(const SocketAddress& addr, const Endpoint::ConnectOptions& options);
   void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
@@ -106,7 +109,9 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::unique_ptr<io::EventLoop> loop_;
   std::unique_ptr<io::Datapath> socket_;
   bool listening_ = false;
-  std::unique_ptr<tls::TlsContext> server_tls_;
+  // Shared by all workers of a multi-worker server: one session cache and one set of
+  // ticket keys, so a ticket from any worker resumes (and is single-use) on every worker.
+  std::shared_ptr<tls::TlsContext> server_tls_;
   std::unique_ptr<tls::TlsContext> client_tls_;
   std::array<uint8_t, 32> reset_secret_{};
   std::array<uint8_t, 32> token_secret_{};

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "endpoint_fixture.h"
+#include "stoq/session_cache.h"
 
 namespace stoq {
 namespace {
@@ -142,6 +143,37 @@ TEST_F(EndpointTest, DatagramsOnTheWrongWorkerAreHandedToTheOwner) {
       120s));
   EXPECT_TRUE(up.verified()) << conn.close_info().reason;
   EXPECT_GT(server_->forwarded_datagrams(), 0u) << moves << " moves";
+}
+
+TEST_F(EndpointTest, TicketsFromOneWorkerResumeOnAnyWorker) {
+  EndpointConfig server_cfg;
+  server_cfg.workers = 4;
+  server_cfg.transport.early_data = true;
+  start_server(ServerKind::kEcho, server_cfg);
+  TransportConfig t;
+  t.early_data = true;
+  auto cache = std::make_shared<MemorySessionCache>();
+  int resumed = 0, accepted = 0;
+  // Each client endpoint has a new port, so the kernel picks a worker afresh each time;
+  // every ticket must work wherever the next connection lands.
+  for (int i = 0; i < 8; ++i) {
+    EndpointConfig cfg;
+    cfg.tls.ca_file = pki_->ca_file;
+    cfg.transport = t;
+    cfg.session_cache = cache;
+    auto ep = Endpoint::create(ctx_, cfg);
+    ASSERT_TRUE(ep.ok());
+    auto conn = connect(*ep);
+    ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+    ASSERT_TRUE(pump_until(
+        *ep, [&] { return cache->ticket_count() > 0; }, 5s));
+    if (i > 0) {
+      resumed += conn.info().resumed ? 1 : 0;
+      accepted += conn.info().early_data_accepted ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(resumed, 7);
+  EXPECT_EQ(accepted, 7);
 }
 
 }  // namespace

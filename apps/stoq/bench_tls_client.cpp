@@ -95,8 +95,10 @@ class TlsConn {
 };
 
 void note_tls(Sample& out, SSL* ssl) {
-  out.info["tls_group"] = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl)) ?: "";
-  out.info["cipher_suite"] = SSL_get_cipher_name(ssl) ?: "";
+  const char* group = SSL_group_to_name(ssl, SSL_get_negotiated_group(ssl));
+  const char* cipher = SSL_get_cipher_name(ssl);
+  out.info["tls_group"] = group != nullptr ? group : "";
+  out.info["cipher_suite"] = cipher != nullptr ? cipher : "";
 }
 
 struct TpResult {

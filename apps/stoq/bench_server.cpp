@@ -16,6 +16,7 @@ namespace stoq::cli::bench {
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kFirstRead = 4096;
 
 struct Counters {
   std::atomic<uint64_t> accepted{0}, open{0};
@@ -27,7 +28,7 @@ struct Counters {
 class BenchStream : public std::enable_shared_from_this<BenchStream> {
  public:
   BenchStream(Stream s, const Pattern& p)
-      : s_(std::move(s)), pattern_(p), check_(p), buf_(kChunk) {}
+      : s_(std::move(s)), pattern_(p), check_(p), buf_(kFirstRead) {}
 
   void start() {
     auto self = shared_from_this();
@@ -38,7 +39,10 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
  private:
   void on_readable() {
     while (!done_reading_ && pending_.empty()) {
+      // Small streams (echo, scale) keep a small buffer; a read that fills it grows it.
+      if (filled_ && buf_.size() < kChunk) buf_.resize(std::min(kChunk, buf_.size() * 4));
       auto r = s_.read(buf_);
+      filled_ = r && *r == buf_.size();
       if (!r) {
         if (r.error() != Errc::kWouldBlock) done_reading_ = true;
         return;
@@ -131,6 +135,7 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
   const Pattern& pattern_;
   PatternChecker check_;
   std::vector<uint8_t> buf_;
+  bool filled_ = false;  // the last read filled buf_
   std::string header_;
   std::optional<Request> req_;
   std::vector<uint8_t> pending_;

@@ -7,11 +7,14 @@ namespace stoq::quic {
 
 void ByteQueue::append(std::span<const uint8_t> data) {
   while (!data.empty()) {
-    if (chunks_.empty() || chunks_.back().len == chunk_size_) {
-      chunks_.push_back({std::make_unique_for_overwrite<uint8_t[]>(chunk_size_), 0});
+    if (chunks_.empty() || chunks_.back().len == chunks_.back().cap) {
+      if (!chunks_.empty()) bulk_ = true;
+      const size_t cap =
+          bulk_ || data.size() > kSmallChunk ? chunk_size_ : std::min(kSmallChunk, chunk_size_);
+      chunks_.push_back({std::make_unique_for_overwrite<uint8_t[]>(cap), 0, cap});
     }
     Chunk& c = chunks_.back();
-    size_t n = std::min(data.size(), chunk_size_ - c.len);
+    size_t n = std::min(data.size(), c.cap - c.len);
     std::memcpy(c.data.get() + c.len, data.data(), n);
     c.len += n;
     size_ += n;
@@ -39,14 +42,16 @@ void ByteQueue::drop(size_t n) {
     size_t take = std::min(n, c.len - head_);
     head_ += take;
     n -= take;
-    // A chunk still being filled is kept; a fully consumed full chunk is released.
-    if (head_ == c.len && (c.len == chunk_size_ || chunks_.size() > 1)) {
+    // A fully consumed chunk is released unless it is the last one (kept for reuse).
+    if (head_ == c.len && chunks_.size() > 1) {
       chunks_.pop_front();
       head_ = 0;
     }
   }
-  if (size_ == 0 && !chunks_.empty() && head_ == chunks_.front().len) {
-    chunks_.clear();
+  if (size_ == 0 && !chunks_.empty()) {
+    // Drained: nothing refers to the bytes any more (all acknowledged, or all read), so
+    // the remaining chunk is rewound for the next bytes instead of freed.
+    chunks_.front().len = 0;
     head_ = 0;
   }
 }

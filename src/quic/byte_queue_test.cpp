@@ -54,5 +54,34 @@ TEST(ByteQueue, DropMoreThanSizeEmpties) {
   EXPECT_EQ(q.size(), 10u);
 }
 
+TEST(ByteQueue, DrainedQueueReusesItsChunkAndStaysCorrect) {
+  ByteQueue q;
+  std::vector<uint8_t> in(1000);
+  std::iota(in.begin(), in.end(), uint8_t{9});
+  std::vector<uint8_t> out(1000);
+  const uint8_t* first = nullptr;
+  for (int round = 0; round < 3; ++round) {
+    q.append(in);
+    const uint8_t* p = nullptr;
+    q.for_each_piece(0, [&](const uint8_t* d, size_t) {
+      p = d;
+      return false;
+    });
+    if (first == nullptr) first = p;
+    EXPECT_EQ(p, first) << "round " << round << ": a drained queue allocates again";
+    EXPECT_EQ(q.read(out), in.size());
+    EXPECT_EQ(out, in);
+    EXPECT_TRUE(q.empty());
+  }
+  // Growing past the small first chunk still keeps every byte in order.
+  std::vector<uint8_t> big(200'000);
+  std::iota(big.begin(), big.end(), uint8_t{1});
+  q.append(std::span(big).first(3000));
+  q.append(std::span(big).subspan(3000));
+  std::vector<uint8_t> back(big.size());
+  EXPECT_EQ(q.read(back), big.size());
+  EXPECT_EQ(back, big);
+}
+
 }  // namespace
 }  // namespace stoq::quic

@@ -52,7 +52,7 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
       protocol_random_(p.protocol_random),
       is_server_(is_server),
-      packet_buf_(65536),
+      packet_buf_(kMaxUdpPayload),  // one packet at a time; the endpoint batches
       qlog_(p.qlog),
       token_(p.token),
       validation_(p.validation),

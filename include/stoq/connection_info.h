@@ -32,6 +32,9 @@ struct ConnectionInfo {
   // Acknowledged stream bytes per second over the last sampling interval (~100 ms).
   uint64_t delivery_rate = 0;
   std::string congestion_control;  // "cubic", "bbr", "reno"
+  // Largest UDP payload this path carries: 1200 until path MTU discovery (DPLPMTUD with
+  // ngtcp2's probe sizes up to our 1452-byte limit) confirms a larger one.
+  uint64_t path_max_udp_payload = 0;
 
   // Resumption and address validation.
   bool resumed = false;               // the TLS session was resumed from a ticket

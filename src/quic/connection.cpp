@@ -856,6 +856,7 @@ ConnectionInfo Connection::info() const {
     i.packets_received = ci.pkt_recv;
     i.packets_lost = ci.pkt_lost;
     i.ssthresh = ci.ssthresh;
+    i.path_max_udp_payload = ngtcp2_conn_get_path_max_tx_udp_payload_size(conn_);
     i.bytes_lost = ci.bytes_lost;
   }
   i.delivery_rate = delivery_rate_;

@@ -348,6 +348,11 @@ TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {
     EXPECT_GT(info.cwnd, 0u);
     EXPECT_GT(info.packets_sent, 0u);
     EXPECT_GT(info.rtt_smoothed.count(), 0);
+    // Loopback's MTU is 64 KiB: path MTU discovery raises the packet size from QUIC's
+    // 1200-byte minimum to its largest probe that fits our 1452-byte limit (1444 in
+    // ngtcp2 1.24's probe list).
+    EXPECT_GT(info.path_max_udp_payload, 1200u);
+    EXPECT_LE(info.path_max_udp_payload, 1452u);
   }
 }
 

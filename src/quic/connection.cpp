@@ -68,6 +68,11 @@ Connection::~Connection() {
   // detach and free the SSL first (ngtcp2 README, libngtcp2_crypto_ossl).
   if (ssl_ != nullptr) {
     SSL_set_app_data(ssl_, nullptr);
+    // QUIC has no TLS close_notify. Without this, SSL_free treats an established session
+    // as "not shut down properly" and removes it from the server's session cache, which
+    // under 0-RTT anti-replay (stateful tickets) invalidates the tickets it just issued
+    // as soon as the first connection is reaped.
+    if (handshake_done_) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     SSL_free(ssl_);
   }
   if (ossl_ctx_ != nullptr) ngtcp2_crypto_ossl_ctx_del(ossl_ctx_);

@@ -14,7 +14,14 @@ void add_tls_options(CLI::App& app, TlsOptions& o, bool server) {
   if (server) {
     app.add_option("--cert", o.cert, "Certificate chain (PEM), leaf first")->required();
     app.add_option("--key", o.key, "Private key (PEM)")->required();
+    app.add_flag("--require-client-cert", o.require_client_cert,
+                 "Mutual authentication: refuse clients without a trusted certificate");
+    app.add_option("--client-ca", o.client_ca, "CA certificates (PEM) for client certificates")
+        ->check(CLI::ExistingFile);
   } else {
+    app.add_option("--cert", o.cert, "Client certificate chain (PEM) for mutual authentication")
+        ->check(CLI::ExistingFile);
+    app.add_option("--key", o.key, "Client private key (PEM)")->check(CLI::ExistingFile);
     app.add_option("--ca", o.ca, "CA certificates (PEM) that the server's chain must lead to");
     app.add_option("--pin", o.pins, "Accept the server whose leaf SPKI has this SHA-256 (hex)");
     app.add_option("--server-name", o.server_name, "Name to verify in the server certificate");
@@ -22,6 +29,9 @@ void add_tls_options(CLI::App& app, TlsOptions& o, bool server) {
   }
   app.add_option("--kex", o.kex, "Key exchange: hybrid-required, hybrid-preferred, classical")
       ->check(CLI::IsMember({"hybrid-required", "hybrid-preferred", "classical"}));
+  app.add_option("--auth", o.auth, "Peer authentication policy: any, pq-required, hybrid-required")
+      ->check(CLI::IsMember({"any", "pq-required", "hybrid-required"}))
+      ->capture_default_str();
 }
 
 Result<std::shared_ptr<Context>> make_context(const CommonOptions& o) {
@@ -47,6 +57,9 @@ Result<TlsConfig> make_tls_config(const TlsOptions& o) {
   t.server_name = o.server_name;
   t.insecure = o.insecure;
   if (!parse_kex_policy(o.kex, t.kex)) return {Errc::kInvalidArgument, "bad --kex " + o.kex};
+  if (!parse_auth_policy(o.auth, t.auth)) return {Errc::kInvalidArgument, "bad --auth " + o.auth};
+  t.require_client_cert = o.require_client_cert;
+  t.client_ca_file = o.client_ca;
   return t;
 }
 

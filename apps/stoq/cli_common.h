@@ -27,6 +27,11 @@ struct TlsOptions {
   std::string server_name;
   bool insecure = false;
   std::string kex = "hybrid-required";
+  std::string auth = "any";  // authentication policy applied to the peer's chain
+  // Mutual authentication: the server asks for a client certificate (trusted by client_ca,
+  // else ca); the client presents cert/key when asked.
+  bool require_client_cert = false;
+  std::string client_ca;
 };
 
 void add_common_options(CLI::App& app, CommonOptions& o);

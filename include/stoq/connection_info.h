@@ -17,7 +17,10 @@ struct ConnectionInfo {
   std::string tls_group;                 // e.g. "X25519MLKEM768"
   std::string cipher_suite;              // e.g. "TLS_AES_128_GCM_SHA256"
   std::string peer_signature_algorithm;  // e.g. "ed25519" (server's CertificateVerify)
-  std::string alpn;                      // "stoq/1"
+  // The peer leaf certificate's key type (e.g. "falcon1024", "ML-DSA-65", "ED25519");
+  // empty when the peer sent no certificate (a client without one).
+  std::string peer_key_type;
+  std::string alpn;  // "stoq/1"
   std::chrono::microseconds handshake_duration{0};
   SocketAddress local;
   SocketAddress remote;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "tls/auth_policy.h"
 #include "tls/openssl_error.h"
 
 namespace stoq::quic {
@@ -837,6 +838,9 @@ ConnectionInfo Connection::info() const {
     const char* sig = nullptr;
     if (SSL_get0_peer_signature_name(ssl_, &sig) == 1 && sig != nullptr) {
       i.peer_signature_algorithm = sig;
+    }
+    if (X509* peer = SSL_get0_peer_certificate(ssl_)) {
+      i.peer_key_type = tls::key_type_name(X509_get0_pubkey(peer));
     }
     const unsigned char* alpn = nullptr;
     unsigned alpn_len = 0;

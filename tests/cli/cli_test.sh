@@ -248,5 +248,45 @@ else
   echo "SKIP signed messages over the CLI: this build has no 'stoq keygen' (Falcon)"
 fi
 
+# --- mutual authentication and the authentication policy from the command line
+if "$stoq" cert -o "$work/mfal" -t falcon1024 >/dev/null && "$stoq" cert -o "$work/mdsa" -t mldsa65 >/dev/null; then
+  next_port; p=$port
+  "$stoq" serve --cert "$work/mfal/cert.pem" --key "$work/mfal/key.pem" -l "127.0.0.1:$p" --mode sink \
+    --json --duration 60 --require-client-cert --client-ca "$work/mdsa/ca.pem" \
+    >"$work/serve-$p.out" 2>"$work/serve-$p.err" &
+  pids+=($!)
+  for _ in $(seq 1 50); do grep -q listening "$work/serve-$p.out" 2>/dev/null && break; sleep 0.1; done
+  if "$stoq" send "127.0.0.1:$p" --ca "$work/mfal/ca.pem" --server-name localhost -n 1MiB --json \
+    --cert "$work/mdsa/cert.pem" --key "$work/mdsa/key.pem" --auth pq-required >"$work/mtls.json" &&
+    grep -q '"verified":true' "$work/mtls.json" && grep -q '"peer_signature_algorithm":"falcon1024"' "$work/mtls.json"; then
+    pass "mutual authentication: ML-DSA-65 client certificate, Falcon-1024 server, --auth pq-required"
+  else
+    fail "mutual authentication: $(cat "$work/mtls.json")"
+  fi
+  if ! "$stoq" send "127.0.0.1:$p" --ca "$work/mfal/ca.pem" --server-name localhost -n 1K >/dev/null 2>"$work/nocert.err" &&
+    grep -q "certificate_required" "$work/nocert.err"; then
+    pass "a client without a certificate is refused (certificate_required)"
+  else
+    fail "client without certificate: $(cat "$work/nocert.err")"
+  fi
+  if ! "$stoq" send "127.0.0.1:$p" --ca "$work/mfal/ca.pem" --server-name localhost -n 1K \
+    --cert "$work/mfal/cert.pem" --key "$work/mfal/key.pem" >/dev/null 2>"$work/untrusted.err" &&
+    grep -q "unknown_ca" "$work/untrusted.err"; then
+    pass "a client certificate from an untrusted CA is refused (unknown_ca)"
+  else
+    fail "untrusted client certificate: $(cat "$work/untrusted.err")"
+  fi
+  next_port; q=$port
+  start_server sink "$q" || fail "start ed25519 server"
+  if ! "$stoq" send "127.0.0.1:$q" --ca "$work/ca.pem" --server-name localhost -n 1K --auth pq-required \
+    >/dev/null 2>"$work/pqreq.err" && grep -q "pq-required" "$work/pqreq.err"; then
+    pass "--auth pq-required refuses an Ed25519 server and names the policy"
+  else
+    fail "--auth pq-required against Ed25519: $(cat "$work/pqreq.err")"
+  fi
+else
+  fail "stoq cert -t falcon1024 / mldsa65"
+fi
+
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]

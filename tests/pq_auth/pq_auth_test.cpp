@@ -3,6 +3,8 @@
 // tampered and untrusted certificates.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -153,6 +155,12 @@ TEST_P(PqAuthHandshake, ServerCertificateOfEachType) {
   ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
   const ConnectionInfo info = conn.info();
   EXPECT_EQ(info.peer_signature_algorithm, c.sigalg);
+  // The key type names the same algorithm in OpenSSL's spelling ("ML-DSA-65", "ED25519").
+  std::string key;
+  for (char ch : info.peer_key_type) {
+    if (ch != '-') key += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  EXPECT_EQ(key, c.sigalg) << info.peer_key_type;
   EXPECT_EQ(info.tls_group, "X25519MLKEM768");
   EXPECT_TRUE(echo(client, conn));
 }

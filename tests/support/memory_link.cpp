@@ -37,6 +37,8 @@ MemoryLink::PathOptions MemoryLink::path_options(const Options& opts) {
   path.to_server.seed = opts.seed;
   path.to_client = path.to_server;
   path.to_client.seed = opts.seed + 1;
+  path.server_address_validated = opts.server_address_validated;
+  path.resume_ticket = opts.resume_ticket;
   return path;
 }
 
@@ -48,6 +50,7 @@ MemoryLink::MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext&
                        TransportConfig transport, PathOptions path)
     : server_tls_(server_tls),
       transport_(transport),
+      server_address_validated_(path.server_address_validated),
       to_server_(path.to_server, netsim::Timestamp(now_)),
       to_client_(path.to_client, netsim::Timestamp(now_)),
       client_random_(path.to_server.seed * 0x9E3779B97F4A7C15ull + path.to_client.seed),
@@ -61,6 +64,10 @@ MemoryLink::MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext&
   p.peer_name = "localhost";
   p.reset_secret = secret_;
   p.protocol_random = random_source(client_random_);
+  p.resume_ticket = path.resume_ticket;
+  // The client presents the token that the server side then treats as verified (ngtcp2
+  // checks that the Initial carries it).
+  if (path.server_address_validated) p.token = {0x01};
   auto c = quic::Connection::client(p, now_);
   EXPECT_TRUE(c.ok()) << c.message();
   if (c) client_ = std::move(c).value();
@@ -108,6 +115,10 @@ bool MemoryLink::deliver_to_server(std::vector<uint8_t>& bytes) {
     p.remote = client_addr_;
     p.reset_secret = secret_;
     p.protocol_random = random_source(server_random_);
+    if (server_address_validated_) {
+      p.token = {0x01};  // stands for a token the endpoint verified
+      p.validation = quic::ConnectionParams::Validation::kNewToken;
+    }
     auto s = quic::Connection::server(p, hd, now_);
     EXPECT_TRUE(s.ok()) << s.message();
     if (!s) return false;

@@ -34,12 +34,19 @@ class MemoryLink : public quic::ConnectionHost {
     uint64_t one_way_delay_ns = 1'000'000;  // 1 ms
     double loss = 0.0;                      // probability per packet, both directions
     uint64_t seed = 1;                      // client->server; server->client uses seed + 1
+    // As an endpoint does after checking a Retry or NEW_TOKEN token: the server treats the
+    // client's address as validated (no 3x amplification limit).
+    bool server_address_validated = false;
+    // A ticket from an earlier link's `tickets` to resume with.
+    std::vector<uint8_t> resume_ticket;
   };
   // Full impairment model per direction. Give the two configs different seeds if their
   // random decisions must not be the same sequence.
   struct PathOptions {
     netsim::LinkConfig to_server;  // client -> server
     netsim::LinkConfig to_client;  // server -> client
+    bool server_address_validated = false;
+    std::vector<uint8_t> resume_ticket;
   };
 
   MemoryLink(const tls::TlsContext& client_tls, const tls::TlsContext& server_tls,
@@ -91,6 +98,8 @@ class MemoryLink : public quic::ConnectionHost {
   uint64_t initials_refused = 0;
   // Server connections that died before their handshake and were replaced by a new one.
   uint64_t server_restarts = 0;
+  // Session tickets the client received (quic/session_ticket.h format).
+  std::vector<std::vector<uint8_t>> tickets;
 
  private:
   class Writer;
@@ -105,9 +114,13 @@ class MemoryLink : public quic::ConnectionHost {
   void on_cid_added(quic::Connection&, const quic::ConnectionId&) override {}
   void on_cid_removed(quic::Connection&, const quic::ConnectionId&) override {}
   void on_wants_write(quic::Connection&) override {}
+  void on_session_ticket(quic::Connection&, std::vector<uint8_t> ticket) override {
+    tickets.push_back(std::move(ticket));
+  }
 
   const tls::TlsContext& server_tls_;
   TransportConfig transport_;
+  bool server_address_validated_ = false;
   uint64_t now_ = 1'000'000'000;
   netsim::Link to_server_;
   netsim::Link to_client_;

@@ -4,11 +4,7 @@
 # Usage: bench_test.sh <stoq binary>
 set -u
 stoq=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { printf 'PASS %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/harness.sh"
 
 # check NAME FILE PY-EXPR: FILE holds one JSON object for which the Python expression
 # (over `j`) is true.
@@ -112,5 +108,4 @@ fi
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

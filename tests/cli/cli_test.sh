@@ -5,17 +5,7 @@
 set -u
 stoq=$1
 openssl=$2
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-pass() { printf 'PASS %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/harness.sh"
 
 # A free UDP port (bound by the server itself: port 0 is not used so the clients know it).
 port_base=$((20000 + RANDOM % 20000))
@@ -288,5 +278,4 @@ else
   fail "stoq cert -t falcon1024 / mldsa65"
 fi
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

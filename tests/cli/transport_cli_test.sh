@@ -4,17 +4,7 @@
 # Usage: transport_cli_test.sh <stoq binary>
 set -u
 stoq=$1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-pass() { printf 'PASS %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/harness.sh"
 port=$((20000 + RANDOM % 20000))
 
 "$stoq" cert -o "$work" >/dev/null || { echo "stoq cert failed"; exit 1; }
@@ -71,5 +61,4 @@ else
   fail "qlog files: $(ls -l "$work/qlog")"
 fi
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

@@ -51,46 +51,14 @@ TEST_P(EndpointTransferTest, HundredMiBTransferVerifiedBySha256) {
   ASSERT_TRUE(conn.is_established());
   auto s = conn.open_bidi_stream();
   ASSERT_TRUE(s.ok());
-  Stream stream = *s;
   const uint64_t total = 100ull << 20;
-  std::vector<uint8_t> block(1 << 16);
-  std::iota(block.begin(), block.end(), uint8_t{3});
-  uint64_t sent = 0;
-  size_t offset_in_block = 0;
-  Sha256 local;
-  std::string reply;
-  bool fin = false;
-  auto pump = [&] {
-    while (sent < total) {
-      auto piece = std::span<const uint8_t>(block).subspan(offset_in_block);
-      if (piece.size() > total - sent) piece = piece.first(total - sent);
-      auto w = stream.write(piece);
-      if (!w) return;
-      local.update(piece.first(*w));
-      sent += *w;
-      offset_in_block = (offset_in_block + *w) % block.size();
-    }
-    (void)stream.finish();
-  };
-  stream.on_writable(pump);
-  stream.on_readable([&] {
-    char buf[128];
-    for (;;) {
-      auto r = stream.read({reinterpret_cast<uint8_t*>(buf), sizeof(buf)});
-      if (!r) return;
-      if (*r == 0) {
-        fin = true;
-        return;
-      }
-      reply.append(buf, *r);
-    }
-  });
-  pump();
+  testing::HashedUpload up(*s, total);
+  up.start();
   ASSERT_TRUE(pump_until(
-      client, [&] { return fin; }, 120s))
-      << "sent " << sent;
+      client, [&] { return up.done(); }, 120s))
+      << "sent " << up.sent();
   EXPECT_EQ(state_->bytes.load(), total);
-  EXPECT_EQ(reply, Sha256::hex(local.finish()));
+  EXPECT_TRUE(up.verified()) << up.reply();
 }
 
 INSTANTIATE_TEST_SUITE_P(Gso, EndpointTransferTest, ::testing::Values(true, false),

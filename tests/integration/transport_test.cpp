@@ -103,28 +103,27 @@ TEST_F(TransportTest, ZeroRttIsAcceptedOnceAndAReplayedTicketIsRefused) {
   auto replay_cache = std::make_shared<MemorySessionCache>();
   ASSERT_TRUE(replay_cache->parse(cache->serialize()).ok());
 
-  {  // Resumption with 0-RTT: the request leaves before the handshake completes.
-    auto client = client_with(cache, t);
-    auto c = client.connect(server_->local_address(), "localhost");
-    ASSERT_TRUE(c.ok()) << c.message();
-    Connection conn = *c;
-    EXPECT_EQ(echo_once(client, conn, "request in 0-RTT"), "request in 0-RTT");
-    auto info = conn.info();
-    EXPECT_TRUE(info.resumed);
-    EXPECT_TRUE(info.early_data_attempted);
-    EXPECT_TRUE(info.early_data_accepted);
-  }
-  {  // The same ticket again: single-use, so 0-RTT is refused and the data goes in 1-RTT.
-    auto client = client_with(replay_cache, t);
-    auto c = client.connect(server_->local_address(), "localhost");
-    ASSERT_TRUE(c.ok()) << c.message();
-    Connection conn = *c;
-    EXPECT_EQ(echo_once(client, conn, "replayed request"), "replayed request");
-    auto info = conn.info();
-    EXPECT_TRUE(info.early_data_attempted);
-    EXPECT_FALSE(info.early_data_accepted);
-    EXPECT_FALSE(info.resumed);
-  }
+  // Connects with `c`'s tickets and sends `text` at once (0-RTT when allowed); returns what
+  // the connection says about resumption once the echo is back.
+  auto request = [&](std::shared_ptr<SessionCache> c, const std::string& text) {
+    auto client = client_with(std::move(c), t);
+    auto r = client.connect(server_->local_address(), "localhost");
+    EXPECT_TRUE(r.ok()) << r.message();
+    if (!r) return ConnectionInfo{};
+    Connection conn = *r;
+    EXPECT_EQ(echo_once(client, conn, text), text);
+    return conn.info();
+  };
+  // Resumption with 0-RTT: the request leaves before the handshake completes.
+  const ConnectionInfo resumed = request(cache, "request in 0-RTT");
+  EXPECT_TRUE(resumed.resumed);
+  EXPECT_TRUE(resumed.early_data_attempted);
+  EXPECT_TRUE(resumed.early_data_accepted);
+  // The same ticket again: single-use, so 0-RTT is refused and the data goes in 1-RTT.
+  const ConnectionInfo replayed = request(replay_cache, "replayed request");
+  EXPECT_TRUE(replayed.early_data_attempted);
+  EXPECT_FALSE(replayed.early_data_accepted);
+  EXPECT_FALSE(replayed.resumed);
   ASSERT_TRUE(wait_server_connections(3));
   EXPECT_TRUE(server_info(1).early_data_accepted);
   EXPECT_FALSE(server_info(2).early_data_accepted);

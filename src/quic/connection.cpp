@@ -96,7 +96,6 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
   cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
   cb.update_key = &Connection::update_key_cb;
   cb.recv_stateless_reset = &Connection::recv_stateless_reset_cb;
-  cb.path_validation = &Connection::path_validation_cb;
   cb.delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb;
   cb.delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb;
   cb.get_path_challenge_data = ngtcp2_crypto_get_path_challenge_data_cb;

@@ -250,9 +250,6 @@ class Connection : private tls::TlsObserver {
   static int recv_new_token_cb(ngtcp2_conn*, const uint8_t* token, size_t len, void* user);
   static int early_data_rejected_cb(ngtcp2_conn*, void* user);
   static void qlog_cb(void* user, uint32_t flags, const void* data, size_t len);
-  static int path_validation_cb(ngtcp2_conn*, uint32_t flags, const ngtcp2_path* path,
-                                const ngtcp2_path* fallback, ngtcp2_path_validation_result res,
-                                void* user);
 
   // Resumption (connection_resumption.cpp).
   Status resume(const std::vector<uint8_t>& ticket);
@@ -322,7 +319,6 @@ class Connection : private tls::TlsObserver {
   uint64_t key_updates_ = 0;
   uint64_t key_generations_prepared_ = 0;
   uint64_t migrations_ = 0;
-  uint64_t path_validations_failed_ = 0;
   // Delivery rate: acknowledged stream bytes over the last sampling interval.
   uint64_t acked_bytes_ = 0;
   uint64_t rate_sample_bytes_ = 0;

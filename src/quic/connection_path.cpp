@@ -96,14 +96,6 @@ int Connection::recv_new_token_cb(ngtcp2_conn*, const uint8_t* token, size_t len
   return 0;
 }
 
-int Connection::path_validation_cb(ngtcp2_conn*, uint32_t, const ngtcp2_path*, const ngtcp2_path*,
-                                   ngtcp2_path_validation_result res, void* user) {
-  if (res != NGTCP2_PATH_VALIDATION_RESULT_SUCCESS) {
-    ++static_cast<Connection*>(user)->path_validations_failed_;
-  }
-  return 0;
-}
-
 void Connection::qlog_cb(void* user, uint32_t flags, const void* data, size_t len) {
   auto* self = static_cast<Connection*>(user);
   if (self->qlog_) {

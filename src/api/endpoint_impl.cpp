@@ -6,8 +6,10 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "api/qlog_file.h"
+#include "io/segmentation.h"
 #include "quic/resumption.h"
 #include "stoq/sha256.h"
 
@@ -245,6 +247,7 @@ void EndpointImpl::on_socket_readable() {
     if (batch->empty()) return;
     const uint64_t now = io::monotonic_ns();
     for (const auto& d : *batch) handle_datagram(d, now);
+    if (socket_ && socket_->receive_drained()) return;  // the loop wakes us for more
   }
 }
 
@@ -495,9 +498,8 @@ void EndpointImpl::flush() {
     if (!conns_.count(c)) continue;
     size_t total = 0;
     for (;;) {
-      size_t n = c->write_packets(now, *this, kPacketsPerWrite - tx_.size());
+      size_t n = c->write_packets(now, *this, kPacketsPerWrite);
       total += n;
-      if (tx_.size() >= kPacketsPerWrite) send_pending();
       if (n == 0 || total >= kPacketsPerFlush) break;
     }
     if (total >= kPacketsPerFlush) {
@@ -519,14 +521,43 @@ void EndpointImpl::flush() {
   loop_->set_timer(next);
 }
 
+uint8_t* EndpointImpl::packet_space(size_t need) {
+  if (tx_.size() >= kPacketsPerWrite || tx_buf_.size() - tx_used_ < need) send_pending();
+  return need <= tx_buf_.size() - tx_used_ ? tx_buf_.data() + tx_used_ : nullptr;
+}
+
+namespace {
+bool same_address(const SocketAddress& a, const SocketAddress& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+}  // namespace
+
 void EndpointImpl::write_packet(const SocketAddress&, const SocketAddress& remote,
                                 std::span<const uint8_t> packet, uint8_t ecn) {
-  if (tx_.size() >= kPacketsPerWrite) send_pending();
   if (packet.size() > kMaxPacket) return;
-  // Packed back to back so that runs to one peer can leave as a single GSO send.
   uint8_t* dst = tx_buf_.data() + tx_used_;
-  std::memcpy(dst, packet.data(), packet.size());
+  if (packet.data() != dst) {
+    // Built outside packet_space() (a close packet, a stateless answer): copy it in.
+    dst = packet_space(packet.size());
+    std::memcpy(dst, packet.data(), packet.size());
+  }
   tx_used_ += packet.size();
+  // Packets to one peer are packed back to back; a packet that continues the previous
+  // entry's run (same peer and ECN, not longer than its segments, the run's segments all
+  // full) extends it into a GSO train instead of taking an entry of its own.
+  if (!tx_.empty()) {
+    io::OutgoingDatagram& last = tx_.back();
+    const size_t segment = last.segment_size != 0 ? last.segment_size : last.data.size();
+    if (last.ecn == ecn && last.data.data() + last.data.size() == dst && packet.size() <= segment &&
+        last.data.size() % segment == 0 &&
+        last.data.size() / segment < io::detail::kMaxGsoSegments &&
+        last.data.size() + packet.size() <= io::detail::kMaxGsoBytes &&
+        same_address(last.remote, remote)) {
+      last.data = {last.data.data(), last.data.size() + packet.size()};
+      last.segment_size = static_cast<uint16_t>(segment);
+      return;
+    }
+  }
   tx_.push_back({remote, {dst, packet.size()}, ecn});
 }
 

@@ -101,6 +101,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void on_session_ticket(quic::Connection& conn, std::vector<uint8_t> ticket) override;
   void on_new_token(quic::Connection& conn, std::span<const uint8_t> token) override;
   // quic::PacketWriter
+  uint8_t* packet_space(size_t need) override;
   void write_packet(const SocketAddress& local, const SocketAddress& remote,
                     std::span<const uint8_t> packet, uint8_t ecn) override;
 

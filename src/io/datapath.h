@@ -165,6 +165,10 @@ class Datapath {
   // Fails (kSocketError, errno's text) only on a broken socket; the caller should log it
   // and may keep going.
   virtual Result<std::span<const ReceivedDatagram>> receive() = 0;
+  // True when the last receive() found the socket queue empty behind what it returned
+  // (a batched read came back short). With a level-triggered loop the caller can stop
+  // reading instead of paying one more system call to learn it would block.
+  virtual bool receive_drained() const noexcept { return false; }
 
   // Sends entries in order, as many as the kernel takes now; returns how many entries
   // were taken (a segment_size train counts as one entry). Entries past that number were

@@ -1,5 +1,7 @@
 #include "io/event_loop.h"
 
+#include <algorithm>
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
@@ -57,16 +59,47 @@ void EventLoop::remove(int fd) {
 }
 
 void EventLoop::set_timer(uint64_t deadline_ns) {
-  if (deadline_ns == armed_) return;
-  armed_ = deadline_ns;
+  deadline_ = deadline_ns;
+}
+
+// Without epoll_pwait2 (kernels before 5.11, or a seccomp filter that refuses it) the
+// deadline goes through the timerfd. Re-arming it is a system call (on a VM often a timer
+// reprogramming exit too), so a later deadline does not replace an earlier armed one:
+// the callback then runs early, which the callers handle (they check what is due).
+void EventLoop::arm_timerfd() {
+  const uint64_t want = deadline_ == 0 ? 1 : deadline_;  // 1 ns after boot: already past
+  if (want >= armed_) return;
+  armed_ = want;
   itimerspec its{};
-  if (deadline_ns != UINT64_MAX) {
-    // 0 would disarm a timerfd; 1 ns after boot is always in the past and fires at once.
-    uint64_t d = deadline_ns == 0 ? 1 : deadline_ns;
-    its.it_value.tv_sec = static_cast<time_t>(d / 1'000'000'000u);
-    its.it_value.tv_nsec = static_cast<long>(d % 1'000'000'000u);
-  }
+  its.it_value.tv_sec = static_cast<time_t>(want / 1'000'000'000u);
+  its.it_value.tv_nsec = static_cast<long>(want % 1'000'000'000u);
   timerfd_settime(timerfd_, TFD_TIMER_ABSTIME, &its, nullptr);
+}
+
+int EventLoop::wait(epoll_event* events, int max, std::chrono::milliseconds timeout) {
+  if (use_pwait2_) {
+    // One system call waits for both the sockets and the deadline, to the nanosecond.
+    uint64_t wait_ns = static_cast<uint64_t>(timeout.count()) * 1'000'000u;
+    if (deadline_ != UINT64_MAX) {
+      const uint64_t now = monotonic_ns();
+      wait_ns = std::min(wait_ns, deadline_ > now ? deadline_ - now : 0);
+    }
+    timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000u),
+                static_cast<long>(wait_ns % 1'000'000'000u)};
+    int n = epoll_pwait2(epfd_, events, max, &ts, nullptr);
+    if (n >= 0 || errno != ENOSYS) return n;
+    use_pwait2_ = false;
+  }
+  int ms = static_cast<int>(timeout.count());
+  if (deadline_ != UINT64_MAX) {
+    const uint64_t now = monotonic_ns();
+    if (deadline_ <= now) {
+      ms = 0;
+    } else {
+      arm_timerfd();
+    }
+  }
+  return epoll_wait(epfd_, events, max, ms);
 }
 
 void EventLoop::post(std::function<void()> fn) {
@@ -89,8 +122,8 @@ void EventLoop::drain_posted() {
 
 size_t EventLoop::run_one(std::chrono::milliseconds timeout) {
   epoll_event events[64];
-  int n = epoll_wait(epfd_, events, 64, static_cast<int>(timeout.count()));
-  if (n < 0) return 0;  // EINTR
+  int n = wait(events, 64, timeout);
+  if (n < 0) n = 0;  // EINTR
   size_t handled = 0;
   for (int i = 0; i < n; ++i) {
     int fd = events[i].data.fd;
@@ -102,11 +135,15 @@ size_t EventLoop::run_one(std::chrono::milliseconds timeout) {
       uint64_t v;
       [[maybe_unused]] ssize_t r = ::read(timerfd_, &v, sizeof(v));
       armed_ = UINT64_MAX;
-      if (on_timer_) on_timer_();
     } else if (auto it = handlers_.find(fd); it != handlers_.end()) {
       auto h = it->second;  // the handler may remove itself
       h();
     }
+    ++handled;
+  }
+  if (deadline_ != UINT64_MAX && monotonic_ns() >= deadline_) {
+    deadline_ = UINT64_MAX;
+    if (on_timer_) on_timer_();
     ++handled;
   }
   if (on_idle_) on_idle_();

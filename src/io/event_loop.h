@@ -1,6 +1,6 @@
-// A small epoll loop: file-descriptor readiness, one nanosecond-precision timer (timerfd)
-// and a thread-safe queue of posted functions (eventfd). See docs/architecture.md for why
-// STOQ has its own loop instead of Asio.
+// A small epoll loop: file-descriptor readiness, one nanosecond-precision deadline (waited
+// for with epoll_pwait2; timerfd where that is missing) and a thread-safe queue of posted
+// functions (eventfd). See docs/architecture.md for why STOQ has its own loop, not Asio.
 //
 // Threading: run_one/run and add/remove/set_timer belong to the thread driving the loop;
 // post() and stop() may be called from any thread.
@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "stoq/error.h"
+
+struct epoll_event;
 
 namespace stoq::io {
 
@@ -31,8 +33,11 @@ class EventLoop {
   // Calls `on_readable` whenever `fd` is readable (level-triggered).
   Status add(int fd, std::function<void()> on_readable);
   void remove(int fd);
-  // Arms the single timer for an absolute monotonic_ns() deadline (0 = as soon as possible,
-  // UINT64_MAX = disarm). The callback is the one given to set_timer_callback.
+  // Asks for the timer callback (the one given to set_timer_callback) at an absolute
+  // monotonic_ns() deadline, replacing the previous one; 0 = on the next run_one without
+  // waiting, UINT64_MAX = none. run_one waits with epoll_pwait2 up to the deadline (no
+  // timer system calls); where that is unavailable, through a timerfd, and then the
+  // callback may run early: callers check what is due and set the timer again.
   void set_timer(uint64_t deadline_ns);
   void set_timer_callback(std::function<void()> cb) { on_timer_ = std::move(cb); }
   // Runs once after every batch of events (the endpoint flushes its packets here).
@@ -49,11 +54,15 @@ class EventLoop {
  private:
   EventLoop() = default;
   void drain_posted();
+  int wait(epoll_event* events, int max, std::chrono::milliseconds timeout);
+  void arm_timerfd();
 
   int epfd_ = -1;
   int timerfd_ = -1;
   int eventfd_ = -1;
-  uint64_t armed_ = UINT64_MAX;
+  uint64_t deadline_ = UINT64_MAX;  // what set_timer asked for
+  uint64_t armed_ = UINT64_MAX;     // the timerfd's deadline (fallback path only)
+  bool use_pwait2_ = true;          // cleared on ENOSYS
   std::unordered_map<int, std::function<void()>> handlers_;
   std::function<void()> on_timer_;
   std::function<void()> on_idle_;

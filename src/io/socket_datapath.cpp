@@ -144,6 +144,7 @@ void SocketDatapath::deliver(size_t slot) {
 
 Result<std::span<const ReceivedDatagram>> SocketDatapath::receive() {
   rx_out_.clear();
+  drained_ = false;
   // A pending ICMP error is reported once by the next receive call; retrying reads the
   // datagrams queued behind it. Bounded, so a flood of errors cannot spin here.
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -156,6 +157,7 @@ Result<std::span<const ReceivedDatagram>> SocketDatapath::receive() {
           has(caps_, Capability::kBatchSyscalls) ? "recvmmsg" : "recvmsg", err);
     }
     for (int i = 0; i < n; ++i) deliver(static_cast<size_t>(i));
+    drained_ = has(caps_, Capability::kBatchSyscalls) && static_cast<size_t>(n) < batch_;
     break;
   }
   return std::span<const ReceivedDatagram>(rx_out_);

@@ -44,6 +44,7 @@ class SocketDatapath final : public Datapath {
   DatapathStats stats() const noexcept override { return stats_; }
   SocketBufferSizes buffer_sizes() const noexcept override { return buffers_; }
   size_t send_batch() const noexcept override { return batch_; }
+  bool receive_drained() const noexcept override { return drained_; }
 
   Result<std::span<const ReceivedDatagram>> receive() override;
   Result<size_t> send(std::span<const OutgoingDatagram> batch) override;
@@ -93,6 +94,7 @@ class SocketDatapath final : public Datapath {
   std::vector<sockaddr_storage> rx_names_;
   std::vector<char> rx_control_;
   std::vector<ReceivedDatagram> rx_out_;
+  bool drained_ = false;
   std::vector<mmsghdr> tx_msgs_;
   std::vector<iovec> tx_iov_;
   std::vector<char> tx_control_;

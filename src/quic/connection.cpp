@@ -6,6 +6,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "tls/auth_policy.h"
 #include "tls/openssl_error.h"
@@ -53,7 +54,6 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
       protocol_random_(p.protocol_random),
       is_server_(is_server),
-      packet_buf_(kMaxUdpPayload),  // one packet at a time; the endpoint batches
       qlog_(p.qlog),
       token_(p.token),
       validation_(p.validation),
@@ -293,9 +293,10 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
   ngtcp2_pkt_info pi{};
   ngtcp2_vec vecs[kMaxIovecs];
   while (count < max_packets) {
+    uint8_t* buf = packet_space(writer);
     if (!datagram_queue_.empty() && handshake_done_) {
       ngtcp2_ssize nwrite = 0;
-      if (!write_datagram(now, ps, pi, nwrite)) {
+      if (!write_datagram(now, ps, pi, buf, nwrite)) {
         fail(static_cast<int>(nwrite), now);
         dispatch_events();
         if (close_packet_pending_) {
@@ -306,10 +307,7 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
         return count;
       }
       if (nwrite > 0) {
-        SocketAddress local(ps.path.local.addr, ps.path.local.addrlen);
-        SocketAddress remote(ps.path.remote.addr, ps.path.remote.addrlen);
-        writer.write_packet(local, remote,
-                            std::span(packet_buf_.data(), static_cast<size_t>(nwrite)), pi.ecn);
+        emit(writer, ps.path, buf, nwrite, pi.ecn);
         ++count;
         continue;
       }
@@ -342,9 +340,8 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
       if (s->fin_queued && covered == s->unsent) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
     ngtcp2_ssize ndatalen = -1;
-    ngtcp2_ssize nwrite =
-        ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, packet_buf_.data(), kMaxUdpPayload,
-                                  &ndatalen, flags, stream_id, vecs, nvec, now);
+    ngtcp2_ssize nwrite = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf, kMaxUdpPayload,
+                                                    &ndatalen, flags, stream_id, vecs, nvec, now);
     if (s && ndatalen >= 0) {
       s->unsent -= static_cast<size_t>(ndatalen);
       if ((flags & NGTCP2_WRITE_STREAM_FLAG_FIN) && s->unsent == 0) s->fin_sent = true;
@@ -377,10 +374,7 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
       send_queue_.push_back(s);
     }
     if (nwrite == 0) break;
-    SocketAddress local(ps.path.local.addr, ps.path.local.addrlen);
-    SocketAddress remote(ps.path.remote.addr, ps.path.remote.addrlen);
-    writer.write_packet(local, remote, std::span(packet_buf_.data(), static_cast<size_t>(nwrite)),
-                        pi.ecn);
+    emit(writer, ps.path, buf, nwrite, pi.ecn);
     ++count;
   }
   ngtcp2_conn_update_pkt_tx_time(conn_, now);
@@ -388,15 +382,40 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
   return count;
 }
 
+uint8_t* Connection::packet_space(PacketWriter& writer) {
+  if (uint8_t* p = writer.packet_space(kMaxUdpPayload)) return p;
+  if (packet_buf_.empty()) packet_buf_.resize(kMaxUdpPayload);
+  return packet_buf_.data();
+}
+
+namespace {
+bool same_address(const ngtcp2_addr& a, const SocketAddress& b) {
+  return a.addrlen == b.size() && std::memcmp(a.addr, b.data(), a.addrlen) == 0;
+}
+}  // namespace
+
+// Hands one packet to the writer. The path is almost always the connection's own: reuse
+// those addresses instead of building two sockaddr_storage copies per packet.
+void Connection::emit(PacketWriter& writer, const ngtcp2_path& path, const uint8_t* buf,
+                      ngtcp2_ssize len, uint8_t ecn) {
+  const std::span<const uint8_t> packet(buf, static_cast<size_t>(len));
+  if (same_address(path.local, local_) && same_address(path.remote, remote_)) {
+    writer.write_packet(local_, remote_, packet, ecn);
+    return;
+  }
+  writer.write_packet(SocketAddress(path.local.addr, path.local.addrlen),
+                      SocketAddress(path.remote.addr, path.remote.addrlen), packet, ecn);
+}
+
 // One packet with the oldest queued datagram (and whatever else ngtcp2 adds). False on a
 // fatal error (in nwrite); nwrite 0 when nothing could be written (congestion control).
 bool Connection::write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi,
-                                ngtcp2_ssize& nwrite) {
+                                uint8_t* buf, ngtcp2_ssize& nwrite) {
   const std::vector<uint8_t>& d = datagram_queue_.front();
   ngtcp2_vec v{const_cast<uint8_t*>(d.data()), d.size()};
   int accepted = 0;
-  nwrite = ngtcp2_conn_writev_datagram(conn_, &ps.path, &pi, packet_buf_.data(), kMaxUdpPayload,
-                                       &accepted, 0, 0, &v, 1, now);
+  nwrite = ngtcp2_conn_writev_datagram(conn_, &ps.path, &pi, buf, kMaxUdpPayload, &accepted, 0, 0,
+                                       &v, 1, now);
   if (nwrite == NGTCP2_ERR_INVALID_ARGUMENT || nwrite == NGTCP2_ERR_INVALID_STATE) {
     // Too large for the peer, or the peer does not take DATAGRAM: unreliable, so drop it.
     datagram_queue_.pop_front();

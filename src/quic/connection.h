@@ -69,6 +69,13 @@ class ConnectionHost {
 class PacketWriter {
  public:
   virtual ~PacketWriter() = default;
+  // Where the next packet (at most `need` bytes) may be built in place, so write_packet
+  // need not copy it; valid until the next call to either function. nullptr: the
+  // connection builds in its own buffer and write_packet copies.
+  virtual uint8_t* packet_space(size_t need) {
+    (void)need;
+    return nullptr;
+  }
   virtual void write_packet(const SocketAddress& local, const SocketAddress& remote,
                             std::span<const uint8_t> packet, uint8_t ecn) = 0;
 };
@@ -236,8 +243,11 @@ class Connection : private tls::TlsObserver {
                                   void* suser);
   static int recv_datagram_cb(ngtcp2_conn*, uint32_t flags, const uint8_t* data, size_t len,
                               void* user);
-  bool write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi,
+  bool write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi, uint8_t* buf,
                       ngtcp2_ssize& nwrite);
+  uint8_t* packet_space(PacketWriter& writer);
+  void emit(PacketWriter& writer, const ngtcp2_path& path, const uint8_t* buf, ngtcp2_ssize len,
+            uint8_t ecn);
   static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,
                                        void* suser);
   static int update_key_cb(ngtcp2_conn*, uint8_t* rx_secret, uint8_t* tx_secret,
@@ -297,7 +307,7 @@ class Connection : private tls::TlsObserver {
   std::deque<std::shared_ptr<StreamState>> send_queue_;
   std::vector<Event> events_;
   bool dispatching_ = false;
-  std::vector<uint8_t> packet_buf_;
+  std::vector<uint8_t> packet_buf_;  // only for writers without packet_space()
   std::deque<std::vector<uint8_t>> datagram_queue_;
 
   std::function<void(std::span<const uint8_t>, bool)> qlog_;

@@ -46,6 +46,7 @@ EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
     RAND_bytes(key.data(), static_cast<int>(key.size()));
   }
   reset_secret_ = derive_secret(key, "stoq stateless reset");
+  reset_tokens_ = quic::ResetTokens::create(reset_secret_);
   token_secret_ = derive_secret(key, "stoq address validation");
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =
@@ -139,6 +140,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   p.remote = addr;
   p.peer_name = server_name.empty() ? addr.host() : server_name;
   p.reset_secret = reset_secret_;
+  p.reset_tokens = reset_tokens_.get();
   // Tickets and tokens belong to a server name and port (the name it is verified against).
   const std::string cache_key = p.peer_name + ":" + std::to_string(addr.port());
   if (config_.transport.session_resumption && options.resume) {
@@ -342,14 +344,8 @@ void EndpointImpl::send_stateless_reset(const io::ReceivedDatagram& d, const ngt
     resets_in_window_ = 0;
   }
   if (++resets_in_window_ > kResetsPerSecond) return;
-  ngtcp2_cid cid{};
-  cid.datalen = vc.dcidlen;
-  std::memcpy(cid.data, vc.dcid, vc.dcidlen);
   uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
-  if (ngtcp2_crypto_generate_stateless_reset_token(token, reset_secret_.data(),
-                                                   reset_secret_.size(), &cid) != 0) {
-    return;
-  }
+  if (!reset_tokens_ || !reset_tokens_->generate({vc.dcid, vc.dcidlen}, token)) return;
   const size_t len = std::min<size_t>(d.data.size() - 1, 43);
   const size_t randlen = len - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
   std::vector<uint8_t> rand(randlen);
@@ -408,6 +404,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   p.local = socket_->local_address();
   p.remote = d.remote;
   p.reset_secret = reset_secret_;
+  p.reset_tokens = reset_tokens_.get();
   if (decision.verdict == Verdict::kAcceptRetry || decision.verdict == Verdict::kAcceptNewToken) {
     p.token.assign(hd.token, hd.token + hd.tokenlen);
     p.validation = decision.verdict == Verdict::kAcceptRetry

@@ -51,7 +51,7 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       local_(p.local),
       remote_(p.remote),
       peer_name_(p.peer_name),
-      reset_secret_(p.reset_secret.begin(), p.reset_secret.end()),
+      reset_tokens_(p.reset_tokens),
       protocol_random_(p.protocol_random),
       is_server_(is_server),
       qlog_(p.qlog),
@@ -59,6 +59,10 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       validation_(p.validation),
       original_dcid_(p.original_dcid),
       cid_worker_(p.cid_worker) {
+  if (reset_tokens_ == nullptr) {
+    own_reset_tokens_ = ResetTokens::create(p.reset_secret);
+    reset_tokens_ = own_reset_tokens_.get();
+  }
   conn_ref_.get_conn = &Connection::get_conn;
   conn_ref_.user_data = this;
 }
@@ -239,9 +243,8 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
     params.retry_scid_present = 1;
   }
   params.stateless_reset_token_present = 1;
-  if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token,
-                                                   c->reset_secret_.data(), c->reset_secret_.size(),
-                                                   &scid) != 0) {
+  if (c->reset_tokens_ == nullptr ||
+      !c->reset_tokens_->generate({scid.data, scid.datalen}, params.stateless_reset_token)) {
     return {Errc::kInternal, "cannot derive the stateless reset token"};
   }
   ngtcp2_path path = make_path(c->local_, c->remote_);
@@ -801,8 +804,8 @@ int Connection::get_new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, si
   if (cidlen != kCidLength || !make_cid(*cid, self->cid_worker_)) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
-  if (ngtcp2_crypto_generate_stateless_reset_token(token, self->reset_secret_.data(),
-                                                   self->reset_secret_.size(), cid) != 0) {
+  if (self->reset_tokens_ == nullptr ||
+      !self->reset_tokens_->generate({cid->data, cid->datalen}, token)) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
   ConnectionId id(*cid);

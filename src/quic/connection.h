@@ -22,6 +22,7 @@
 
 #include "quic/clock.h"
 #include "quic/connection_id.h"
+#include "quic/reset_token.h"
 #include "quic/stream_state.h"
 #include "stoq/address.h"
 #include "stoq/config.h"
@@ -89,6 +90,9 @@ struct ConnectionParams {
   std::string peer_name;  // client: name to verify in the server certificate
   // Endpoint secret for stateless reset tokens (32 bytes).
   std::span<const uint8_t> reset_secret;
+  // The endpoint's token generator for that secret (must outlive the connection); without
+  // one the connection builds its own from reset_secret.
+  ResetTokens* reset_tokens = nullptr;
   // Source of the random bytes ngtcp2 asks for (packet-number skipping, shuffling of the
   // client's Initial CRYPTO frames, hash seeds). Empty: OpenSSL's RAND_bytes. Only test
   // harnesses set it, to a seeded generator, so a simulated run repeats exactly; a real
@@ -277,7 +281,8 @@ class Connection : private tls::TlsObserver {
   SocketAddress local_;
   SocketAddress remote_;
   std::string peer_name_;
-  std::vector<uint8_t> reset_secret_;
+  std::unique_ptr<ResetTokens> own_reset_tokens_;
+  ResetTokens* reset_tokens_ = nullptr;
   std::function<void(uint8_t*, size_t)> protocol_random_;
   bool is_server_;
 

@@ -94,7 +94,7 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
     cb.recv_new_token = &Connection::recv_new_token_cb;
     cb.tls_early_data_rejected = &Connection::early_data_rejected_cb;
   }
-  cb.recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+  cb.recv_crypto_data = &Connection::recv_crypto_data_cb;
   cb.encrypt = ngtcp2_crypto_encrypt_cb;
   cb.decrypt = ngtcp2_crypto_decrypt_cb;
   cb.hp_mask = ngtcp2_crypto_hp_mask_cb;
@@ -279,7 +279,53 @@ void Connection::read_datagram(const SocketAddress& local, const SocketAddress& 
   if (rv != 0) fail(rv, now);
   if (handshake_done_ && handshake_at_ == 0) handshake_at_ = now;
   dispatch_events();
+  if (is_server_ && handshake_done_ && ssl_ != nullptr && state_ == State::kOpen) release_tls();
   host_.on_wants_write(*this);
+}
+
+Connection::TlsFacts Connection::read_tls_facts() const {
+  TlsFacts f;
+  if (const char* g = SSL_get0_group_name(ssl_)) f.group = g;
+  if (const char* c = SSL_get_cipher_name(ssl_)) f.cipher = c;
+  const char* sig = nullptr;
+  if (SSL_get0_peer_signature_name(ssl_, &sig) == 1 && sig != nullptr) f.peer_signature = sig;
+  if (X509* peer = SSL_get0_peer_certificate(ssl_)) {
+    f.peer_key_type = tls::key_type_name(X509_get0_pubkey(peer));
+  }
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_len = 0;
+  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
+  if (alpn != nullptr) f.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+  f.resumed = SSL_session_reused(ssl_) == 1;
+  f.early_data_accepted = SSL_get_early_data_status(ssl_) == SSL_EARLY_DATA_ACCEPTED;
+  return f;
+}
+
+// A server's TLS work ends with the handshake: its session tickets were written in the
+// same SSL_do_handshake call that completed it (ngtcp2 copied them), a QUIC client sends
+// no post-handshake TLS messages, and key updates are ngtcp2's own derivation. Keep what
+// info() reports and free the SSL object and ngtcp2's OpenSSL context.
+void Connection::release_tls() {
+  tls_facts_ = read_tls_facts();
+  ngtcp2_conn_set_tls_native_handle(conn_, nullptr);
+  SSL_set_app_data(ssl_, nullptr);
+  // As in the destructor: keep the session in the server's cache (0-RTT anti-replay).
+  SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  SSL_free(ssl_);
+  ssl_ = nullptr;
+  ngtcp2_crypto_ossl_ctx_del(ossl_ctx_);
+  ossl_ctx_ = nullptr;
+}
+
+int Connection::recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_encryption_level level,
+                                    uint64_t offset, const uint8_t* data, size_t len, void* user) {
+  auto* self = static_cast<Connection*>(user);
+  if (self->ssl_ == nullptr) {
+    // TLS released after the handshake: a client has nothing to say at 1-RTT in QUIC v1,
+    // so ignore it there (RFC 9001 section 4.1.3 lets us); anything earlier is an error.
+    return level == NGTCP2_ENCRYPTION_LEVEL_1RTT ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
+  }
+  return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, user);
 }
 
 size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max_packets) {
@@ -733,20 +779,16 @@ ConnectionInfo Connection::info() const {
   i.remote = remote_;
   // OpenSSL's accessors are only safe once a session exists (SSL_get0_group_name crashes on
   // a server whose handshake failed in the ClientHello callback).
-  if (ssl_ != nullptr && handshake_done_) {
-    if (const char* g = SSL_get0_group_name(ssl_)) i.tls_group = g;
-    if (const char* c = SSL_get_cipher_name(ssl_)) i.cipher_suite = c;
-    const char* sig = nullptr;
-    if (SSL_get0_peer_signature_name(ssl_, &sig) == 1 && sig != nullptr) {
-      i.peer_signature_algorithm = sig;
-    }
-    if (X509* peer = SSL_get0_peer_certificate(ssl_)) {
-      i.peer_key_type = tls::key_type_name(X509_get0_pubkey(peer));
-    }
-    const unsigned char* alpn = nullptr;
-    unsigned alpn_len = 0;
-    SSL_get0_alpn_selected(ssl_, &alpn, &alpn_len);
-    if (alpn != nullptr) i.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_len);
+  std::optional<TlsFacts> facts = tls_facts_;
+  if (!facts && ssl_ != nullptr && handshake_done_) facts = read_tls_facts();
+  if (facts) {
+    i.tls_group = facts->group;
+    i.cipher_suite = facts->cipher;
+    i.peer_signature_algorithm = facts->peer_signature;
+    i.peer_key_type = facts->peer_key_type;
+    i.alpn = facts->alpn;
+    i.resumed = facts->resumed;
+    i.early_data_accepted = facts->early_data_accepted;
   }
   if (handshake_done_) {
     i.handshake_duration = std::chrono::microseconds((handshake_at_ - created_) / 1000);
@@ -771,10 +813,6 @@ ConnectionInfo Connection::info() const {
   }
   i.delivery_rate = delivery_rate_;
   i.congestion_control = to_string(transport_.congestion_control);
-  if (ssl_ != nullptr && handshake_done_) {
-    i.resumed = SSL_session_reused(ssl_) == 1;
-    i.early_data_accepted = SSL_get_early_data_status(ssl_) == SSL_EARLY_DATA_ACCEPTED;
-  }
   i.early_data_attempted = early_data_attempted_;
   if (validation_ == ConnectionParams::Validation::kRetry) i.address_validation = "retry";
   if (validation_ == ConnectionParams::Validation::kNewToken) i.address_validation = "token";

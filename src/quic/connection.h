@@ -171,6 +171,8 @@ class Connection : private tls::TlsObserver {
   // Starts a TLS key update (RFC 9001 section 6). kInvalidArgument when not possible now
   // (handshake not confirmed, or the previous update is not confirmed yet: retry later).
   Status update_keys(Timestamp now);
+  // True once a server has freed its TLS state after the handshake (release_tls).
+  bool tls_released() const noexcept { return tls_facts_.has_value(); }
   // Client: moves the connection to a new local address (active migration, RFC 9000
   // section 9: a new connection ID and path validation). With `new_cid` false, or when
   // active migration is not possible yet (handshake not confirmed, no spare connection
@@ -272,7 +274,19 @@ class Connection : private tls::TlsObserver {
 
  public:
   // OpenSSL new-session callback for client SSL_CTXs (installed by the endpoint).
+  // What info() reports about TLS, kept when a server frees its TLS state once the
+  // handshake is done (release_tls): QUIC needs no TLS after that on a server (key updates
+  // are derived by ngtcp2, tickets were sent with the handshake), and the SSL object with
+  // its handshake state is about a third of a server connection's memory.
+  struct TlsFacts {
+    std::string group, cipher, peer_signature, peer_key_type, alpn;
+    bool resumed = false, early_data_accepted = false;
+  };
   static int new_session_cb(SSL* ssl, SSL_SESSION* session);
+  static int recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_encryption_level level, uint64_t offset,
+                                 const uint8_t* data, size_t len, void* user);
+  TlsFacts read_tls_facts() const;
+  void release_tls();
 
  private:
   const tls::TlsContext& tls_;
@@ -289,6 +303,7 @@ class Connection : private tls::TlsObserver {
   ngtcp2_conn* conn_ = nullptr;
   ngtcp2_crypto_ossl_ctx* ossl_ctx_ = nullptr;
   SSL* ssl_ = nullptr;
+  std::optional<TlsFacts> tls_facts_;
   ngtcp2_crypto_conn_ref conn_ref_{};
   ConnectionId initial_scid_;
   std::vector<ConnectionId> scids_;

@@ -58,6 +58,44 @@ TEST_F(ConnectionTest, HybridHandshakeNegotiatesX25519MLKEM768) {
   EXPECT_EQ(link.server()->info().tls_group, "X25519MLKEM768");
 }
 
+TEST_F(ConnectionTest, ServerFreesTlsAfterTheHandshakeAndKeepsWhatInfoReports) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  MemoryLink link(*ct, *st, transport_);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established && link.server_established; }));
+  EXPECT_TRUE(link.server()->tls_released());
+  EXPECT_FALSE(link.client()->tls_released());  // the client may still get tickets
+  auto si = link.server()->info();
+  EXPECT_EQ(si.tls_group, "X25519MLKEM768");
+  EXPECT_EQ(si.alpn, "stoq/1");
+  EXPECT_EQ(si.cipher_suite, "TLS_AES_128_GCM_SHA256");
+  EXPECT_FALSE(si.resumed);
+  // QUIC goes on without TLS: a server-initiated key update and data both ways.
+  ASSERT_TRUE(link.run_until([&] { return link.server()->update_keys(link.now()).ok(); }));
+  auto s = link.client()->open_stream(true);
+  ASSERT_TRUE(s.ok());
+  const std::string msg = "after the TLS state is gone";
+  ASSERT_TRUE(
+      link.client()
+          ->stream_write(**s, std::span(reinterpret_cast<const uint8_t*>(msg.data()), msg.size()))
+          .ok());
+  ASSERT_TRUE(link.client()->stream_finish(**s).ok());
+  std::string got;
+  ASSERT_TRUE(link.run_until([&] {
+    for (auto& rs : link.server_streams) {
+      uint8_t buf[64];
+      for (;;) {
+        auto r = link.server()->stream_read(*rs, buf);
+        if (!r || *r == 0) break;
+        got.append(reinterpret_cast<const char*>(buf), *r);
+      }
+    }
+    return got == msg;
+  }));
+  EXPECT_TRUE(link.server()->is_open());
+  EXPECT_TRUE(link.client()->is_open());
+}
+
 TEST_F(ConnectionTest, ClassicalClientRefusedByHybridRequiredServer) {
   auto st = server_tls(KexPolicy::kHybridRequired);
   auto ct = client_tls(KexPolicy::kClassical);

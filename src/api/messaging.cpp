@@ -188,13 +188,16 @@ void Messaging::pump_inbound(int64_t id) {
   // Stage 2: everything else goes to the session, in chunks (reading returns credit).
   // Control streams carry a few bytes: start small, grow when a read fills the buffer
   // (64 KiB per connection was the largest allocation in a 300-connection heap profile).
-  if (read_buf_.empty()) read_buf_.resize(kFirstRead);
+  // The first reads go to the stack: a connection whose streams carry only control
+  // frames then holds no read buffer at all.
+  uint8_t first[kFirstRead];
   for (;;) {
     if (read_full_ && read_buf_.size() < kReadChunk) {
-      read_buf_.resize(std::min(kReadChunk, read_buf_.size() * 4));
+      read_buf_.resize(std::min(kReadChunk, std::max(read_buf_.size(), kFirstRead) * 4));
     }
-    auto r = it->second.stream.read(read_buf_);
-    read_full_ = r && *r == read_buf_.size();
+    const std::span<uint8_t> buf = read_buf_.empty() ? std::span<uint8_t>(first) : read_buf_;
+    auto r = it->second.stream.read(buf);
+    read_full_ = r && *r == buf.size();
     if (!r) {
       if (r.error() == make_error_code(Errc::kWouldBlock)) return;
       inbound_.erase(it);
@@ -207,9 +210,9 @@ void Messaging::pump_inbound(int64_t id) {
       feed(id, {}, true);
       return;
     }
-    // feed() may run application callbacks that send or close; copy out of read_buf_ is
-    // not needed (the session consumes the bytes before returning).
-    if (!feed(id, std::span<const uint8_t>(read_buf_.data(), *r), false)) return;
+    // feed() may run application callbacks that send or close; no copy of the buffer is
+    // needed (the session consumes the bytes before returning).
+    if (!feed(id, std::span<const uint8_t>(buf.data(), *r), false)) return;
     it = inbound_.find(id);
     if (it == inbound_.end()) return;
   }

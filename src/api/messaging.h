@@ -133,7 +133,7 @@ class Messaging {
   std::unordered_map<int64_t, Inbound> inbound_;
   std::map<uint64_t, Outgoing> outgoing_;
   std::vector<uint8_t> read_buf_;
-  bool read_full_ = false;    // the last read filled read_buf_
+  bool read_full_ = false;    // the last read filled its buffer: grow read_buf_
   uint64_t next_number_ = 0;  // local message number = TOKEN sequence
   uint64_t next_message_id_ = 0;
   uint64_t pending_bytes_ = 0;

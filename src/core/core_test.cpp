@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "core/fifo.h"
+
 #include "stoq/address.h"
 #include "stoq/error.h"
 #include "stoq/sha256.h"
@@ -50,3 +54,42 @@ TEST(Sha256, KnownVector) {
 
 }  // namespace
 }  // namespace stoq
+
+// ---------------------------------------------------------------------------- Fifo
+
+TEST(FifoTest, KeepsOrderAcrossCompaction) {
+  stoq::Fifo<int> q;
+  EXPECT_TRUE(q.empty());
+  int next_in = 0, next_out = 0;
+  // Interleave pushes and pops so the consumed prefix is reclaimed many times.
+  for (int round = 0; round < 200; ++round) {
+    for (int i = 0; i < 7; ++i) q.push_back(next_in++);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_FALSE(q.empty());
+      EXPECT_EQ(q.front(), next_out++);
+      q.pop_front();
+    }
+    EXPECT_EQ(q.size(), static_cast<size_t>(next_in - next_out));
+    EXPECT_EQ(q.back(), next_in - 1);
+  }
+  int expect = next_out;
+  for (int v : q) EXPECT_EQ(v, expect++);
+  while (!q.empty()) {
+    EXPECT_EQ(q.front(), next_out++);
+    q.pop_front();
+  }
+  EXPECT_EQ(next_out, next_in);
+}
+
+TEST(FifoTest, PopReleasesTheElementAtOnce) {
+  stoq::Fifo<std::shared_ptr<int>> q;
+  auto a = std::make_shared<int>(1);
+  q.push_back(a);
+  q.push_back(std::make_shared<int>(2));
+  EXPECT_EQ(a.use_count(), 2);
+  q.pop_front();
+  EXPECT_EQ(a.use_count(), 1);  // not kept until the queue compacts
+  EXPECT_EQ(*q.front(), 2);
+  q.clear();
+  EXPECT_TRUE(q.empty());
+}

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/fifo.h"
 #include "proto/falcon_key.h"
 #include "proto/frame_decoder.h"
 #include "proto/settings.h"
@@ -65,7 +66,7 @@ class ControlStream {
   FrameDecoder decoder_;
   std::optional<Settings> peer_settings_;
   size_t keys_ = 0;
-  std::deque<ControlEvent> events_;
+  Fifo<ControlEvent> events_;
   std::optional<Violation> error_;
 };
 

@@ -31,6 +31,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/fifo.h"
 #include "proto/control_stream.h"
 #include "proto/message_writer.h"
 #include "proto/owned_bytes.h"
@@ -163,7 +164,7 @@ class Session {
   ShardReassembler reassembler_;
   std::unordered_map<int64_t, std::unique_ptr<Stream>> streams_;
   std::unordered_map<uint64_t, std::vector<int64_t>> shard_streams_;  // admitted messages
-  std::deque<SessionEvent> events_;
+  Fifo<SessionEvent> events_;
   uint64_t buffered_ = 0;
   SessionStats stats_;
   std::optional<Violation> error_;

@@ -27,6 +27,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/fifo.h"
 #include "proto/message.h"
 #include "proto/owned_bytes.h"
 #include "proto/result.h"
@@ -115,8 +116,8 @@ class ShardReassembler {
 
   ShardReassemblerConfig config_;
   std::unordered_map<uint64_t, std::unique_ptr<Message>> messages_;
-  std::deque<std::pair<uint64_t, Error>> finished_;  // kNoError = delivered
-  std::deque<ReassemblyEvent> events_;
+  Fifo<std::pair<uint64_t, Error>> finished_;  // kNoError = delivered
+  Fifo<ReassemblyEvent> events_;
   uint64_t reserved_ = 0;
   ReassemblyStats stats_;
 };

@@ -1,6 +1,7 @@
 // A FIFO of bytes stored in chunks that never move once written, so the QUIC stack may
 // keep pointers into unacknowledged send data (ngtcp2 does not copy stream data).
-// Memory: the first chunk is small (most streams carry a few KiB); once a queue needs a
+// Memory: the first chunk is small (256 bytes: control streams and requests carry a few
+// bytes; nothing is allocated before the first byte); once a queue needs a
 // second chunk it is a bulk stream and further chunks have the full size. When the queue
 // drains, one chunk is kept for the next bytes, so a reader that keeps up does not cost a
 // malloc/free pair per packet (docs/performance.md).
@@ -11,12 +12,13 @@
 #include <deque>
 #include <memory>
 #include <span>
+#include "core/fifo.h"
 
 namespace stoq::quic {
 
 class ByteQueue {
  public:
-  static constexpr size_t kSmallChunk = 1024;
+  static constexpr size_t kSmallChunk = 256;
   explicit ByteQueue(size_t chunk_size = 64 * 1024) noexcept : chunk_size_(chunk_size) {}
 
   // Appends all of `data`.
@@ -51,7 +53,7 @@ class ByteQueue {
   };
   size_t chunk_size_;
   bool bulk_ = false;  // needed more than one chunk once: allocate full-size chunks
-  std::deque<Chunk> chunks_;
+  Fifo<Chunk> chunks_;
   size_t head_ = 0;  // bytes already consumed in chunks_.front()
   size_t size_ = 0;
 };

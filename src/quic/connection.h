@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/fifo.h"
 #include "quic/clock.h"
 #include "quic/connection_id.h"
 #include "quic/reset_token.h"
@@ -324,11 +325,11 @@ class Connection : private tls::TlsObserver {
   // Closed streams whose received bytes were not all read yet (they keep `conn` so reading
   // them returns connection-level credit).
   std::unordered_map<StreamState*, std::shared_ptr<StreamState>> closed_unread_;
-  std::deque<std::shared_ptr<StreamState>> send_queue_;
+  Fifo<std::shared_ptr<StreamState>> send_queue_;
   std::vector<Event> events_;
   bool dispatching_ = false;
   std::vector<uint8_t> packet_buf_;  // only for writers without packet_space()
-  std::deque<std::vector<uint8_t>> datagram_queue_;
+  Fifo<std::vector<uint8_t>> datagram_queue_;
 
   std::function<void(std::span<const uint8_t>, bool)> qlog_;
   std::vector<uint8_t> token_;

@@ -28,6 +28,10 @@ bool random_bytes(uint8_t* out, size_t n) {
 }
 
 constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
+// A client frees its TLS state once confirmed and holding this many session tickets
+// (OpenSSL servers send two), or this long after confirmation (maybe_release_tls).
+constexpr uint32_t kTicketsExpected = 2;
+constexpr Timestamp kTicketWait = 2 * NGTCP2_SECONDS;
 constexpr size_t kMaxIovecs = 16;
 // DATAGRAM payloads are bounded so that one always fits the smallest QUIC path (1200 bytes):
 // short header (1 + 20-byte CID + 4-byte packet number), AEAD tag (16), frame type and
@@ -108,6 +112,7 @@ void Connection::fill_callbacks(ngtcp2_callbacks& cb, bool is_server) {
   cb.get_new_connection_id = &Connection::get_new_cid_cb;
   cb.remove_connection_id = &Connection::remove_cid_cb;
   cb.handshake_completed = &Connection::handshake_completed_cb;
+  cb.handshake_confirmed = &Connection::handshake_confirmed_cb;
   cb.stream_open = &Connection::stream_open_cb;
   cb.recv_stream_data = &Connection::recv_stream_data_cb;
   cb.acked_stream_data_offset = &Connection::acked_stream_data_cb;
@@ -279,8 +284,25 @@ void Connection::read_datagram(const SocketAddress& local, const SocketAddress& 
   if (rv != 0) fail(rv, now);
   if (handshake_done_ && handshake_at_ == 0) handshake_at_ = now;
   dispatch_events();
-  if (is_server_ && handshake_done_ && ssl_ != nullptr && state_ == State::kOpen) release_tls();
+  maybe_release_tls(now);
   host_.on_wants_write(*this);
+}
+
+// A server frees its TLS state as soon as the handshake is done. A client waits until the
+// handshake is confirmed and the session tickets have arrived (OpenSSL servers send two
+// by default) or kTicketWait has passed, unless it keeps no tickets at all.
+void Connection::maybe_release_tls(Timestamp now) {
+  if (ssl_ == nullptr || !handshake_done_ || state_ != State::kOpen) return;
+  if (is_server_) {
+    release_tls();
+    return;
+  }
+  if (!handshake_confirmed_) return;
+  if (confirmed_at_ == 0) confirmed_at_ = now;
+  if (!transport_.session_resumption || tickets_received_ >= kTicketsExpected ||
+      now - confirmed_at_ >= kTicketWait) {
+    release_tls();
+  }
 }
 
 Connection::TlsFacts Connection::read_tls_facts() const {
@@ -301,7 +323,7 @@ Connection::TlsFacts Connection::read_tls_facts() const {
   return f;
 }
 
-// A server's TLS work ends with the handshake: its session tickets were written in the
+// After the handshake QUIC needs no TLS: a server's session tickets were written in the
 // same SSL_do_handshake call that completed it (ngtcp2 copied them), a QUIC client sends
 // no post-handshake TLS messages, and key updates are ngtcp2's own derivation. Keep what
 // info() reports and free the SSL object and ngtcp2's OpenSSL context.
@@ -321,8 +343,9 @@ int Connection::recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_encryption_level l
                                     uint64_t offset, const uint8_t* data, size_t len, void* user) {
   auto* self = static_cast<Connection*>(user);
   if (self->ssl_ == nullptr) {
-    // TLS released after the handshake: a client has nothing to say at 1-RTT in QUIC v1,
-    // so ignore it there (RFC 9001 section 4.1.3 lets us); anything earlier is an error.
+    // TLS released after the handshake: at 1-RTT only session tickets beyond those we
+    // waited for can still come (a client sends nothing there in QUIC v1): ignore them.
+    // Anything at an earlier level is an error.
     return level == NGTCP2_ENCRYPTION_LEVEL_1RTT ? 0 : NGTCP2_ERR_CALLBACK_FAILURE;
   }
   return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, user);
@@ -509,6 +532,10 @@ Timestamp Connection::next_expiry() const {
   if (close_packet_pending_) return 0;
   switch (state_) {
     case State::kOpen:
+      // A client waiting for session tickets wakes up to stop waiting (maybe_release_tls).
+      if (ssl_ != nullptr && confirmed_at_ != 0) {
+        return std::min<Timestamp>(ngtcp2_conn_get_expiry(conn_), confirmed_at_ + kTicketWait);
+      }
       return ngtcp2_conn_get_expiry(conn_);
     case State::kClosing:
     case State::kDraining:
@@ -525,6 +552,7 @@ void Connection::handle_expiry(Timestamp now) {
     int rv = ngtcp2_conn_handle_expiry(conn_, now);
     if (rv != 0) fail(rv, now);
     dispatch_events();
+    maybe_release_tls(now);
     host_.on_wants_write(*this);
   } else if ((state_ == State::kClosing || state_ == State::kDraining) && now >= close_deadline_) {
     state_ = State::kDead;
@@ -857,6 +885,11 @@ int Connection::remove_cid_cb(ngtcp2_conn*, const ngtcp2_cid* cid, void* user) {
   ConnectionId id(*cid);
   std::erase(self->scids_, id);
   self->host_.on_cid_removed(*self, id);
+  return 0;
+}
+
+int Connection::handshake_confirmed_cb(ngtcp2_conn*, void* user) {
+  static_cast<Connection*>(user)->handshake_confirmed_ = true;
   return 0;
 }
 

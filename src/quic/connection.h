@@ -172,7 +172,7 @@ class Connection : private tls::TlsObserver {
   // Starts a TLS key update (RFC 9001 section 6). kInvalidArgument when not possible now
   // (handshake not confirmed, or the previous update is not confirmed yet: retry later).
   Status update_keys(Timestamp now);
-  // True once a server has freed its TLS state after the handshake (release_tls).
+  // True once the connection has freed its TLS state after the handshake (release_tls).
   bool tls_released() const noexcept { return tls_facts_.has_value(); }
   // Client: moves the connection to a new local address (active migration, RFC 9000
   // section 9: a new connection ID and path validation). With `new_cid` false, or when
@@ -287,7 +287,9 @@ class Connection : private tls::TlsObserver {
   static int recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_encryption_level level, uint64_t offset,
                                  const uint8_t* data, size_t len, void* user);
   TlsFacts read_tls_facts() const;
+  void maybe_release_tls(Timestamp now);
   void release_tls();
+  static int handshake_confirmed_cb(ngtcp2_conn* conn, void* user);
 
  private:
   const tls::TlsContext& tls_;
@@ -305,6 +307,9 @@ class Connection : private tls::TlsObserver {
   ngtcp2_crypto_ossl_ctx* ossl_ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   std::optional<TlsFacts> tls_facts_;
+  bool handshake_confirmed_ = false;
+  Timestamp confirmed_at_ = 0;
+  uint32_t tickets_received_ = 0;
   ngtcp2_crypto_conn_ref conn_ref_{};
   ConnectionId initial_scid_;
   std::vector<ConnectionId> scids_;

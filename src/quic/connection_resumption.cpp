@@ -50,6 +50,7 @@ int Connection::new_session_cb(SSL* ssl, SSL_SESSION* session) {
   unsigned char* out = t.tls_session.data();
   if (i2d_SSL_SESSION(session, &out) != len) return 0;
   self->host_.on_session_ticket(*self, encode_session_ticket(t));
+  ++self->tickets_received_;
   return 0;  // we did not keep a reference to `session`
 }
 

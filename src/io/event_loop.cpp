@@ -19,8 +19,9 @@ uint64_t monotonic_ns() noexcept {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-Result<std::unique_ptr<EventLoop>> EventLoop::create() {
+Result<std::unique_ptr<EventLoop>> EventLoop::create(bool epoll_pwait2) {
   std::unique_ptr<EventLoop> l(new EventLoop());
+  l->use_pwait2_ = epoll_pwait2;
   l->epfd_ = epoll_create1(EPOLL_CLOEXEC);
   l->timerfd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   l->eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -25,7 +25,9 @@ uint64_t monotonic_ns() noexcept;
 
 class EventLoop {
  public:
-  static Result<std::unique_ptr<EventLoop>> create();
+  // `epoll_pwait2 = false` forces the timerfd path that kernels without epoll_pwait2 take
+  // (tests use it to cover that path).
+  static Result<std::unique_ptr<EventLoop>> create(bool epoll_pwait2 = true);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;

@@ -1,5 +1,6 @@
-// EventLoop timer semantics: set_timer(0) runs the callback on the next run_one without
-// waiting; a deadline fires once due and not before; each set_timer replaces the last.
+// EventLoop timer semantics, with epoll_pwait2 and on the timerfd fallback: set_timer(0) runs the
+// callback on the next run_one without waiting; a deadline fires once due and not before; each
+// set_timer replaces the last.
 #include "io/event_loop.h"
 
 #include <gtest/gtest.h>
@@ -13,8 +14,8 @@ struct TimerLoop {
   std::unique_ptr<EventLoop> loop;
   std::vector<uint64_t> fired;  // monotonic_ns() at each callback
 
-  TimerLoop() {
-    auto l = EventLoop::create();
+  explicit TimerLoop(bool pwait2) {
+    auto l = EventLoop::create(pwait2);
     EXPECT_TRUE(l.ok());
     loop = std::move(l).value();
     loop->set_timer_callback([this] { fired.push_back(monotonic_ns()); });
@@ -26,8 +27,10 @@ struct TimerLoop {
   }
 };
 
-TEST(EventLoopTest, ImmediateTimerRunsWithoutWaiting) {
-  TimerLoop t;
+class EventLoopTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(EventLoopTest, ImmediateTimerRunsWithoutWaiting) {
+  TimerLoop t(GetParam());
   t.loop->set_timer(0);
   const uint64_t before = monotonic_ns();
   // A 10 s timeout: returning at all shows run_one did not wait for an event.
@@ -38,8 +41,8 @@ TEST(EventLoopTest, ImmediateTimerRunsWithoutWaiting) {
   EXPECT_EQ(t.loop->run_one(1ms), 0u);
 }
 
-TEST(EventLoopTest, DeadlineFiresNotBeforeItIsDue) {
-  TimerLoop t;
+TEST_P(EventLoopTest, DeadlineFiresNotBeforeItIsDue) {
+  TimerLoop t(GetParam());
   const uint64_t due = monotonic_ns() + 20'000'000u;
   t.loop->set_timer(due);
   t.run_until_fired(1);
@@ -47,18 +50,19 @@ TEST(EventLoopTest, DeadlineFiresNotBeforeItIsDue) {
   EXPECT_GE(t.fired[0], due);
 }
 
-TEST(EventLoopTest, LaterDeadlineReplacesTheEarlierOne) {
-  TimerLoop t;
+TEST_P(EventLoopTest, LaterDeadlineReplacesTheEarlierOne) {
+  TimerLoop t(GetParam());
   const uint64_t now = monotonic_ns();
   t.loop->set_timer(now + 5'000'000u);
+  t.loop->run_one(0ms);  // the timerfd path arms 5 ms here; it must not call back then
   t.loop->set_timer(now + 60'000'000u);
   t.run_until_fired(1);
   ASSERT_EQ(t.fired.size(), 1u);
   EXPECT_GE(t.fired[0], now + 60'000'000u);
 }
 
-TEST(EventLoopTest, EarlierDeadlineRearms) {
-  TimerLoop t;
+TEST_P(EventLoopTest, EarlierDeadlineRearms) {
+  TimerLoop t(GetParam());
   const uint64_t now = monotonic_ns();
   t.loop->set_timer(now + 10'000'000'000u);
   t.loop->set_timer(now + 20'000'000u);
@@ -67,12 +71,15 @@ TEST(EventLoopTest, EarlierDeadlineRearms) {
   EXPECT_LT(t.fired[0], now + 1'000'000'000u);
 }
 
-TEST(EventLoopTest, DisarmRequestLeavesNoSpuriousImmediateCall) {
-  TimerLoop t;
+TEST_P(EventLoopTest, DisarmRequestLeavesNoSpuriousImmediateCall) {
+  TimerLoop t(GetParam());
   t.loop->set_timer(UINT64_MAX);
   EXPECT_EQ(t.loop->run_one(5ms), 0u);
   EXPECT_TRUE(t.fired.empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Wait, EventLoopTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "Pwait2" : "Timerfd"; });
 
 }  // namespace
 }  // namespace stoq::io

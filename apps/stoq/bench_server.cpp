@@ -27,8 +27,8 @@ struct Counters {
 // callbacks.
 class BenchStream : public std::enable_shared_from_this<BenchStream> {
  public:
-  BenchStream(Stream s, const Pattern& p)
-      : s_(std::move(s)), pattern_(p), check_(p), buf_(kFirstRead) {}
+  BenchStream(Stream s, std::shared_ptr<const Pattern> p)
+      : s_(std::move(s)), pattern_(std::move(p)), check_(*pattern_), buf_(kFirstRead) {}
 
   void start() {
     auto self = shared_from_this();
@@ -107,9 +107,9 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
 
   void send_download() {
     while (sent_ < req_->bytes) {
-      auto piece = pattern_.piece(
+      auto piece = pattern_->piece(
           sent_, static_cast<size_t>(std::min<uint64_t>(req_->bytes - sent_, kChunk)));
-      auto w = s_.write(piece);
+      auto w = s_.write_shared(piece, pattern_);  // no copy: the stream holds the pattern
       if (!w) return;
       sent_ += *w;
       if (*w < piece.size()) return;
@@ -132,7 +132,7 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
   }
 
   Stream s_;
-  const Pattern& pattern_;
+  std::shared_ptr<const Pattern> pattern_;
   PatternChecker check_;
   std::vector<uint8_t> buf_;
   bool filled_ = false;  // the last read filled buf_
@@ -218,12 +218,12 @@ int run_bench_server(const ServerOptions& o) {
                     " (the TCP baseline and the control channel use the same port number as STOQ)");
     return kExitFailure;
   }
-  Pattern pattern;
-  ep->on_connection([&counters, &pattern](Connection c) {
+  auto pattern = std::make_shared<const Pattern>();
+  ep->on_connection([&counters, pattern](Connection c) {
     ++counters.accepted;
     ++counters.open;
     c.on_stream(
-        [&pattern](Stream s) { std::make_shared<BenchStream>(std::move(s), pattern)->start(); });
+        [pattern](Stream s) { std::make_shared<BenchStream>(std::move(s), pattern)->start(); });
     c.on_closed([&counters](const CloseInfo&) { --counters.open; });
   });
   sigset_t set;

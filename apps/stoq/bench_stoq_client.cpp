@@ -58,7 +58,7 @@ struct TpConn {
   std::string reply;
   std::unique_ptr<PatternChecker> checker;
   std::vector<uint8_t>* rx = nullptr;
-  const Pattern* pattern = nullptr;
+  std::shared_ptr<const Pattern> pattern;  // shared with the stream: write_shared, no copy
   bool download = false;
   std::string error;
 
@@ -86,7 +86,7 @@ struct TpConn {
     while (sent < target) {
       auto piece =
           pattern->piece(sent, static_cast<size_t>(std::min<uint64_t>(target - sent, kChunk)));
-      auto w = stream.write(piece);
+      auto w = stream.write_shared(piece, pattern);
       if (!w) {
         if (w.error() != Errc::kWouldBlock) fail("write: " + w.message());
         return;
@@ -144,7 +144,7 @@ struct TpConn {
 
 Sample stoq_throughput(const StoqClientSetup& s, const BenchParams& p, Progress& progress) {
   Sample out;
-  Pattern pattern;
+  auto pattern = std::make_shared<const Pattern>();
   std::vector<uint8_t> rx(kChunk);
   const unsigned n = std::max(1u, p.connections);
   std::vector<std::unique_ptr<TpConn>> conns;
@@ -158,8 +158,8 @@ Sample stoq_throughput(const StoqClientSetup& s, const BenchParams& p, Progress&
     c->target = p.bytes / n + (i == 0 ? p.bytes % n : 0);
     c->download = p.download;
     c->rx = &rx;
-    c->pattern = &pattern;
-    c->checker = std::make_unique<PatternChecker>(pattern);
+    c->pattern = pattern;
+    c->checker = std::make_unique<PatternChecker>(*pattern);
     c->header =
         format_request({p.download ? RequestKind::kDownload : RequestKind::kUpload, c->target});
     auto conn = ep->connect(s.server, s.server_name);

@@ -5,7 +5,8 @@
 // never from inside another Stream call, so they may call any Stream function.
 //
 // Buffer ownership: write() copies what it accepts; the caller's buffer is free again when
-// write() returns. read() copies into the caller's buffer.
+// write() returns. write_shared() copies nothing and holds a reference to the caller's
+// buffer until the bytes are acknowledged. read() copies into the caller's buffer.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +39,12 @@ class Stream {
   Result<size_t> write(std::string_view text) {
     return write({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
   }
+  // As write(), without copying: the stream keeps `owner` (a reference that keeps the
+  // bytes alive) and reads `data` in place until the peer has acknowledged it, or the
+  // stream is reset or closed. The bytes must not change meanwhile. For data that already
+  // lives in a shared buffer (a file mapping, a cached object, a pattern block), this saves
+  // the copy into the send buffer.
+  Result<size_t> write_shared(std::span<const uint8_t> data, std::shared_ptr<const void> owner);
   // Bytes write() would accept now.
   size_t writable() const noexcept;
   // Ends the sending direction after everything queued (sends FIN).

@@ -21,6 +21,13 @@ Result<size_t> Stream::write(std::span<const uint8_t> data) {
   return s_->conn->stream_write(*s_, data);
 }
 
+Result<size_t> Stream::write_shared(std::span<const uint8_t> data,
+                                    std::shared_ptr<const void> owner) {
+  if (!s_ || s_->conn == nullptr) return {Errc::kClosed, "stream is closed"};
+  if (!owner) return {Errc::kInvalidArgument, "write_shared needs an owner for the bytes"};
+  return s_->conn->stream_write(*s_, data, std::move(owner));
+}
+
 size_t Stream::writable() const noexcept {
   return s_ && s_->conn != nullptr ? s_->conn->stream_writable(*s_) : 0;
 }

@@ -7,7 +7,8 @@ namespace stoq::quic {
 
 void ByteQueue::append(std::span<const uint8_t> data) {
   while (!data.empty()) {
-    if (chunks_.empty() || chunks_.back().len == chunks_.back().cap) {
+    if (chunks_.empty() || chunks_.back().len == chunks_.back().cap ||
+        chunks_.back().shared != nullptr) {
       if (!chunks_.empty()) bulk_ = true;
       const size_t cap =
           bulk_ || data.size() > kSmallChunk ? chunk_size_ : std::min(kSmallChunk, chunk_size_);
@@ -22,12 +23,23 @@ void ByteQueue::append(std::span<const uint8_t> data) {
   }
 }
 
+void ByteQueue::append_shared(std::span<const uint8_t> data, std::shared_ptr<const void> owner) {
+  if (data.empty()) return;
+  Chunk c;
+  c.len = c.cap = data.size();
+  c.shared = data.data();
+  c.owner = std::move(owner);
+  chunks_.push_back(std::move(c));
+  size_ += data.size();
+  if (chunks_.size() > 1) bulk_ = true;
+}
+
 size_t ByteQueue::read(std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size() && size_ > 0) {
     Chunk& c = chunks_.front();
     size_t n = std::min(out.size() - done, c.len - head_);
-    std::memcpy(out.data() + done, c.data.get() + head_, n);
+    std::memcpy(out.data() + done, c.bytes() + head_, n);
     done += n;
     drop(n);
   }
@@ -50,8 +62,13 @@ void ByteQueue::drop(size_t n) {
   }
   if (size_ == 0 && !chunks_.empty()) {
     // Drained: nothing refers to the bytes any more (all acknowledged, or all read), so
-    // the remaining chunk is rewound for the next bytes instead of freed.
-    chunks_.front().len = 0;
+    // the remaining chunk is rewound for the next bytes instead of freed (a shared one
+    // goes, releasing its owner).
+    if (chunks_.front().shared != nullptr) {
+      chunks_.pop_front();
+    } else {
+      chunks_.front().len = 0;
+    }
     head_ = 0;
   }
 }

@@ -23,6 +23,9 @@ class ByteQueue {
 
   // Appends all of `data`.
   void append(std::span<const uint8_t> data);
+  // Appends `data` without copying it: the queue keeps `owner` (which keeps the bytes
+  // alive and unchanged) until the bytes are dropped or the queue is destroyed.
+  void append_shared(std::span<const uint8_t> data, std::shared_ptr<const void> owner);
   // Copies up to out.size() bytes from the front into `out` and removes them.
   size_t read(std::span<uint8_t> out);
   // Removes up to n bytes from the front.
@@ -40,16 +43,19 @@ class ByteQueue {
         skip -= c.len;
         continue;
       }
-      if (!fn(c.data.get() + skip, c.len - skip)) return;
+      if (!fn(c.bytes() + skip, c.len - skip)) return;
       skip = 0;
     }
   }
 
  private:
   struct Chunk {
-    std::unique_ptr<uint8_t[]> data;
+    std::unique_ptr<uint8_t[]> data;  // owned bytes, or null for a shared chunk
     size_t len = 0;
-    size_t cap = 0;
+    size_t cap = 0;                     // a shared chunk is full: cap == len
+    const uint8_t* shared = nullptr;    // append_shared: the caller's bytes
+    std::shared_ptr<const void> owner;  // keeps them alive
+    const uint8_t* bytes() const noexcept { return shared != nullptr ? shared : data.get(); }
   };
   size_t chunk_size_;
   bool bulk_ = false;  // needed more than one chunk once: allocate full-size chunks

@@ -83,5 +83,38 @@ TEST(ByteQueue, DrainedQueueReusesItsChunkAndStaysCorrect) {
   EXPECT_EQ(back, big);
 }
 
+TEST(ByteQueueTest, SharedChunksAreReadInPlaceAndReleasedWhenDropped) {
+  ByteQueue q;
+  auto block = std::make_shared<std::vector<uint8_t>>(5000);
+  std::iota(block->begin(), block->end(), uint8_t{3});
+  q.append(std::vector<uint8_t>{1, 2, 3});
+  q.append_shared(std::span(*block).first(3000), block);
+  q.append_shared(std::span(*block).subspan(3000), block);
+  q.append(std::vector<uint8_t>{4, 5});  // after a shared chunk: a new owned chunk
+  EXPECT_EQ(q.size(), 3u + 5000u + 2u);
+  EXPECT_EQ(block.use_count(), 3);
+  // The pieces point into the caller's block: nothing was copied.
+  std::vector<const uint8_t*> starts;
+  q.for_each_piece(0, [&](const uint8_t* p, size_t) {
+    starts.push_back(p);
+    return true;
+  });
+  ASSERT_EQ(starts.size(), 4u);
+  EXPECT_EQ(starts[1], block->data());
+  EXPECT_EQ(starts[2], block->data() + 3000);
+  // Order is kept across owned and shared chunks.
+  std::vector<uint8_t> out(q.size());
+  EXPECT_EQ(q.read(out), out.size());
+  EXPECT_EQ(out[0], 1);
+  EXPECT_TRUE(std::equal(block->begin(), block->end(), out.begin() + 3));
+  EXPECT_EQ(out[5003], 4);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(block.use_count(), 1);  // every reference went with its bytes
+  // A queue that drains on a shared chunk does not keep it for reuse.
+  q.append_shared(std::span(*block).first(10), block);
+  q.drop(10);
+  EXPECT_EQ(block.use_count(), 1);
+}
+
 }  // namespace
 }  // namespace stoq::quic

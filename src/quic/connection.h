@@ -145,7 +145,10 @@ class Connection : private tls::TlsObserver {
 
   // Stream operations, used by the public Stream handle.
   Result<std::shared_ptr<StreamState>> open_stream(bool bidi);
-  Result<size_t> stream_write(StreamState& s, std::span<const uint8_t> data);
+  // With an `owner`, the bytes are queued without a copy and `owner` is kept until they
+  // are acknowledged (ByteQueue::append_shared).
+  Result<size_t> stream_write(StreamState& s, std::span<const uint8_t> data,
+                              std::shared_ptr<const void> owner = nullptr);
   Status stream_finish(StreamState& s);
   Result<size_t> stream_read(StreamState& s, std::span<uint8_t> out);
   void stream_reset(StreamState& s, uint64_t app_code);

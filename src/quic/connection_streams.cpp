@@ -51,7 +51,8 @@ void Connection::schedule_send(StreamState& s) {
   host_.on_wants_write(*this);
 }
 
-Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t> data) {
+Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t> data,
+                                        std::shared_ptr<const void> owner) {
   if (state_ != State::kOpen || s.closed) return {Errc::kClosed, "stream is closed"};
   if (s.write_closed) {
     if (s.stop_sending_received) {
@@ -67,7 +68,11 @@ Result<size_t> Connection::stream_write(StreamState& s, std::span<const uint8_t>
     return {Errc::kWouldBlock};
   }
   size_t n = std::min(room, data.size());
-  s.send_queue.append(data.first(n));
+  if (owner) {
+    s.send_queue.append_shared(data.first(n), std::move(owner));
+  } else {
+    s.send_queue.append(data.first(n));
+  }
   s.send_end += n;
   s.unsent += n;
   if (n < data.size()) s.want_writable = true;

@@ -64,6 +64,34 @@ TEST_P(EndpointTransferTest, HundredMiBTransferVerifiedBySha256) {
 INSTANTIATE_TEST_SUITE_P(Gso, EndpointTransferTest, ::testing::Values(true, false),
                          [](const auto& info) { return info.param ? "GsoOn" : "GsoOff"; });
 
+// Stream::write_shared: the stream reads the caller's block in place (no copy into the
+// send buffer), the data arrives intact, and the stream lets go of the block once the peer
+// has acknowledged everything.
+TEST_F(EndpointTest, WriteSharedSendsWithoutCopyingAndReleasesTheBuffer) {
+  start_server(ServerKind::kHashSink);
+  auto client = make_client();
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  const uint64_t total = 32ull << 20;
+  testing::HashedUpload up(*s, total, /*shared=*/true);
+  up.start();
+  ASSERT_TRUE(pump_until(
+      client, [&] { return up.done() || !conn.is_open(); }, 60s));
+  EXPECT_TRUE(up.verified()) << up.reply();
+  EXPECT_TRUE(pump_until(
+      client, [&] { return up.block_refs() == 1; }, 10s))
+      << up.block_refs() << " references left";
+  // Without an owner there is nothing to keep the bytes alive: refused.
+  auto s2 = conn.open_bidi_stream();
+  ASSERT_TRUE(s2.ok());
+  const uint8_t byte = 1;
+  auto w = s2->write_shared({&byte, 1}, nullptr);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error(), Errc::kInvalidArgument);
+}
+
 TEST_F(EndpointTest, ThousandStreamsOnOneConnection) {
   start_server(ServerKind::kEcho);
   auto client = make_client();

@@ -143,9 +143,13 @@ class EndpointTest : public testing::PkiTest {
 // server's SHA-256 of what it received. Call start(), then pump the client until done().
 class HashedUpload {
  public:
-  HashedUpload(Stream stream, uint64_t total) : stream_(std::move(stream)), total_(total) {
-    block_.resize(1 << 16);
-    for (size_t i = 0; i < block_.size(); ++i) block_[i] = static_cast<uint8_t>(i * 7 + 3);
+  // `shared`: write with Stream::write_shared (no copy; the stream holds the block).
+  HashedUpload(Stream stream, uint64_t total, bool shared = false)
+      : stream_(std::move(stream)),
+        total_(total),
+        shared_(shared),
+        block_(std::make_shared<std::vector<uint8_t>>(1 << 16)) {
+    for (size_t i = 0; i < block_->size(); ++i) (*block_)[i] = static_cast<uint8_t>(i * 7 + 3);
   }
   void start() {
     stream_.on_writable([this] { pump(); });
@@ -168,24 +172,27 @@ class HashedUpload {
   // The server's digest equals ours: every byte arrived intact and in order.
   bool verified() { return fin_ && reply_ == Sha256::hex(local_.finish()); }
   const std::string& reply() const { return reply_; }
+  // References to the source block: 1 once no stream holds it any more.
+  long block_refs() const { return block_.use_count(); }
 
  private:
   void pump() {
     while (sent_ < total_) {
-      auto piece = std::span<const uint8_t>(block_).subspan(offset_);
+      auto piece = std::span<const uint8_t>(*block_).subspan(offset_);
       if (piece.size() > total_ - sent_) piece = piece.first(total_ - sent_);
-      auto w = stream_.write(piece);
+      auto w = shared_ ? stream_.write_shared(piece, block_) : stream_.write(piece);
       if (!w) return;
       local_.update(piece.first(*w));
       sent_ += *w;
-      offset_ = (offset_ + *w) % block_.size();
+      offset_ = (offset_ + *w) % block_->size();
     }
     (void)stream_.finish();
   }
 
   Stream stream_;
   uint64_t total_;
-  std::vector<uint8_t> block_;
+  bool shared_;
+  std::shared_ptr<std::vector<uint8_t>> block_;
   uint64_t sent_ = 0;
   size_t offset_ = 0;
   Sha256 local_;

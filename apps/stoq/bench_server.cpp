@@ -39,6 +39,20 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
  private:
   void on_readable() {
     while (!done_reading_ && pending_.empty()) {
+      if (req_ && req_->kind == RequestKind::kUpload) {
+        // Upload payload: check the bytes where the stream holds them (no copy).
+        auto r = s_.read_view([this](std::span<const uint8_t> d) { check_.feed(d); });
+        if (!r) {
+          if (r.error() != Errc::kWouldBlock) done_reading_ = true;
+          return;
+        }
+        if (*r == 0) {
+          done_reading_ = true;
+          on_end();
+          return;
+        }
+        continue;
+      }
       // Small streams (echo, scale) keep a small buffer; a read that fills it grows it.
       if (filled_ && buf_.size() < kChunk) buf_.resize(std::min(kChunk, buf_.size() * 4));
       auto r = s_.read(buf_);

@@ -101,7 +101,9 @@ struct TpConn {
   }
   void receive() {
     for (;;) {
-      auto r = stream.read(*rx);
+      // Downloads are checked where the stream holds the bytes (no copy).
+      auto r = download ? stream.read_view([this](std::span<const uint8_t> d) { checker->feed(d); })
+                        : stream.read(*rx);
       if (!r) {
         if (r.error() != Errc::kWouldBlock) fail("read: " + r.message());
         return;
@@ -110,9 +112,8 @@ struct TpConn {
         complete();
         return;
       }
-      if (download) {
-        checker->feed({rx->data(), *r});
-      } else if (reply.size() + *r <= kMaxHeader) {
+      if (download) continue;
+      if (reply.size() + *r <= kMaxHeader) {
         reply.append(reinterpret_cast<const char*>(rx->data()), *r);
       } else {
         fail("reply too long");

@@ -6,9 +6,11 @@
 //
 // Buffer ownership: write() copies what it accepts; the caller's buffer is free again when
 // write() returns. write_shared() copies nothing and holds a reference to the caller's
-// buffer until the bytes are acknowledged. read() copies into the caller's buffer.
+// buffer until the bytes are acknowledged. read() copies into the caller's buffer;
+// read_view() lends the buffered bytes to a callback instead.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,6 +56,11 @@ class Stream {
   // peer finished and everything was read). Errc::kWouldBlock when nothing is buffered
   // yet: wait for on_readable. Errc::kStreamReset if the peer reset the stream.
   Result<size_t> read(std::span<uint8_t> out);
+  // As read(), without copying: calls `fn` with the buffered bytes in order, as one or more
+  // contiguous pieces (up to `max` bytes in all), then consumes them. The pieces are valid
+  // only during the call; `fn` must not read from this stream.
+  Result<size_t> read_view(const std::function<void(std::span<const uint8_t>)>& fn,
+                           size_t max = SIZE_MAX);
   // True once the peer's FIN has arrived and every byte was read.
   bool at_end() const noexcept;
 

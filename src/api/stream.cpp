@@ -43,6 +43,13 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
   return quic::read_buffered(*s_, out);
 }
 
+Result<size_t> Stream::read_view(const std::function<void(std::span<const uint8_t>)>& fn,
+                                 size_t max) {
+  if (!s_) return {Errc::kClosed, "empty stream handle"};
+  if (s_->conn != nullptr) return s_->conn->stream_read_view(*s_, fn, max);
+  return quic::read_buffered_view(*s_, fn, max);
+}
+
 bool Stream::at_end() const noexcept {
   return s_ && s_->fin_received && s_->recv_queue.empty();
 }

@@ -151,6 +151,9 @@ class Connection : private tls::TlsObserver {
                               std::shared_ptr<const void> owner = nullptr);
   Status stream_finish(StreamState& s);
   Result<size_t> stream_read(StreamState& s, std::span<uint8_t> out);
+  Result<size_t> stream_read_view(StreamState& s,
+                                  const std::function<void(std::span<const uint8_t>)>& fn,
+                                  size_t max);
   void stream_reset(StreamState& s, uint64_t app_code);
   void stream_stop_sending(StreamState& s, uint64_t app_code);
   size_t stream_writable(const StreamState& s) const;
@@ -291,6 +294,8 @@ class Connection : private tls::TlsObserver {
                                  const uint8_t* data, size_t len, void* user);
   TlsFacts read_tls_facts() const;
   void maybe_release_tls(Timestamp now);
+  // After a read took bytes from `s`: returns flow-control credit for them; passes `r` on.
+  Result<size_t> consumed(StreamState& s, Result<size_t> r);
   void release_tls();
   static int handshake_confirmed_cb(ngtcp2_conn* conn, void* user);
 

@@ -91,7 +91,16 @@ Status Connection::stream_finish(StreamState& s) {
 }
 
 Result<size_t> Connection::stream_read(StreamState& s, std::span<uint8_t> out) {
-  auto r = read_buffered(s, out);
+  return consumed(s, read_buffered(s, out));
+}
+
+Result<size_t> Connection::stream_read_view(StreamState& s,
+                                            const std::function<void(std::span<const uint8_t>)>& fn,
+                                            size_t max) {
+  return consumed(s, read_buffered_view(s, fn, max));
+}
+
+Result<size_t> Connection::consumed(StreamState& s, Result<size_t> r) {
   if (!r) return r;
   size_t n = *r;
   if (n > 0 && state_ == State::kOpen) {

@@ -58,5 +58,9 @@ struct StreamState {
 // is buffered yet, kStreamReset / kClosed when no more data can come. Works on a stream
 // whose connection is already gone (data received before the close stays readable).
 Result<size_t> read_buffered(StreamState& s, std::span<uint8_t> out);
+// read_buffered without the copy: lends up to `max` buffered bytes to `fn`, then drops them.
+Result<size_t> read_buffered_view(StreamState& s,
+                                  const std::function<void(std::span<const uint8_t>)>& fn,
+                                  size_t max);
 
 }  // namespace stoq::quic

@@ -41,14 +41,7 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
     while (!done_reading_ && pending_.empty()) {
       if (req_ && req_->kind == RequestKind::kUpload) {
         // Upload payload: check the bytes where the stream holds them (no copy).
-        auto r = s_.read_view([this](std::span<const uint8_t> d) { check_.feed(d); });
-        if (!r) {
-          if (r.error() != Errc::kWouldBlock) done_reading_ = true;
-          return;
-        }
-        if (*r == 0) {
-          done_reading_ = true;
-          on_end();
+        if (!got_data(s_.read_view([this](std::span<const uint8_t> d) { check_.feed(d); }))) {
           return;
         }
         continue;
@@ -57,15 +50,7 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
       if (filled_ && buf_.size() < kChunk) buf_.resize(std::min(kChunk, buf_.size() * 4));
       auto r = s_.read(buf_);
       filled_ = r && *r == buf_.size();
-      if (!r) {
-        if (r.error() != Errc::kWouldBlock) done_reading_ = true;
-        return;
-      }
-      if (*r == 0) {
-        done_reading_ = true;
-        on_end();
-        return;
-      }
+      if (!got_data(r)) return;
       std::span<const uint8_t> data(buf_.data(), *r);
       if (!req_) {
         // Header bytes up to '\n'; what follows is payload.
@@ -91,6 +76,20 @@ class BenchStream : public std::enable_shared_from_this<BenchStream> {
           return fail(3);  // a download request carries no payload
       }
     }
+  }
+
+  // False when the read brought no data: nothing yet, an error, or the end (handled here).
+  bool got_data(Result<size_t> r) {
+    if (!r) {
+      if (r.error() != Errc::kWouldBlock) done_reading_ = true;
+      return false;
+    }
+    if (*r == 0) {
+      done_reading_ = true;
+      on_end();
+      return false;
+    }
+    return true;
   }
 
   void on_end() {

@@ -523,12 +523,6 @@ uint8_t* EndpointImpl::packet_space(size_t need) {
   return need <= tx_buf_.size() - tx_used_ ? tx_buf_.data() + tx_used_ : nullptr;
 }
 
-namespace {
-bool same_address(const SocketAddress& a, const SocketAddress& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
-}
-}  // namespace
-
 void EndpointImpl::write_packet(const SocketAddress&, const SocketAddress& remote,
                                 std::span<const uint8_t> packet, uint8_t ecn) {
   if (packet.size() > kMaxPacket) return;
@@ -539,22 +533,10 @@ void EndpointImpl::write_packet(const SocketAddress&, const SocketAddress& remot
     std::memcpy(dst, packet.data(), packet.size());
   }
   tx_used_ += packet.size();
-  // Packets to one peer are packed back to back; a packet that continues the previous
-  // entry's run (same peer and ECN, not longer than its segments, the run's segments all
-  // full) extends it into a GSO train instead of taking an entry of its own.
-  if (!tx_.empty()) {
-    io::OutgoingDatagram& last = tx_.back();
-    const size_t segment = last.segment_size != 0 ? last.segment_size : last.data.size();
-    if (last.ecn == ecn && last.data.data() + last.data.size() == dst && packet.size() <= segment &&
-        last.data.size() % segment == 0 &&
-        last.data.size() / segment < io::detail::kMaxGsoSegments &&
-        last.data.size() + packet.size() <= io::detail::kMaxGsoBytes &&
-        same_address(last.remote, remote)) {
-      last.data = {last.data.data(), last.data.size() + packet.size()};
-      last.segment_size = static_cast<uint16_t>(segment);
-      return;
-    }
-  }
+  // Packets to one peer are packed back to back: one that continues the previous entry's
+  // run extends it into a GSO train instead of taking an entry of its own.
+  const std::span<const uint8_t> placed(dst, packet.size());
+  if (!tx_.empty() && io::detail::extend_train(tx_.back(), placed, remote, ecn)) return;
   tx_.push_back({remote, {dst, packet.size()}, ecn});
 }
 

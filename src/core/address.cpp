@@ -117,9 +117,21 @@ std::string SocketAddress::host() const {
   return buf;
 }
 
+// Field by field, no text: the datapath and the endpoint compare addresses per packet.
 bool operator==(const SocketAddress& a, const SocketAddress& b) noexcept {
-  return a.len_ == b.len_ && a.family() == b.family() && a.port() == b.port() &&
-         a.to_string() == b.to_string();
+  if (a.len_ != b.len_ || a.family() != b.family()) return false;
+  if (a.family() == AF_INET) {
+    const auto* x = reinterpret_cast<const sockaddr_in*>(&a.ss_);
+    const auto* y = reinterpret_cast<const sockaddr_in*>(&b.ss_);
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  if (a.family() == AF_INET6) {
+    const auto* x = reinterpret_cast<const sockaddr_in6*>(&a.ss_);
+    const auto* y = reinterpret_cast<const sockaddr_in6*>(&b.ss_);
+    return x->sin6_port == y->sin6_port && x->sin6_scope_id == y->sin6_scope_id &&
+           std::memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(in6_addr)) == 0;
+  }
+  return std::memcmp(&a.ss_, &b.ss_, a.len_) == 0;  // empty (AF_UNSPEC) or other families
 }
 
 }  // namespace stoq

@@ -93,3 +93,27 @@ TEST(FifoTest, PopReleasesTheElementAtOnce) {
   q.clear();
   EXPECT_TRUE(q.empty());
 }
+
+// ---------------------------------------------------------------------------- SocketAddress ==
+
+TEST(SocketAddressTest, EqualityComparesFamilyAddressPortAndScope) {
+  auto a = stoq::SocketAddress::parse("127.0.0.1:4433");
+  auto b = stoq::SocketAddress::parse("127.0.0.1:4433");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(*a == *b);
+  EXPECT_TRUE(*a == stoq::SocketAddress::loopback_v4(4433));
+  EXPECT_FALSE(*a == stoq::SocketAddress::loopback_v4(4434));
+  auto other_host = stoq::SocketAddress::parse("127.0.0.2:4433");
+  auto v6 = stoq::SocketAddress::parse("[::1]:9");
+  ASSERT_TRUE(other_host.ok() && v6.ok());
+  EXPECT_FALSE(*a == *other_host);
+  EXPECT_FALSE(*a == stoq::SocketAddress::loopback_v6(4433));
+  EXPECT_TRUE(stoq::SocketAddress::loopback_v6(9) == *v6);
+  auto scoped = stoq::SocketAddress::parse("[fe80::1]:9");
+  ASSERT_TRUE(scoped.ok());
+  auto other_scope = *scoped;
+  reinterpret_cast<sockaddr_in6*>(other_scope.data())->sin6_scope_id = 3;
+  EXPECT_FALSE(*scoped == other_scope);
+  EXPECT_TRUE(stoq::SocketAddress() == stoq::SocketAddress());
+  EXPECT_FALSE(stoq::SocketAddress() == *a);
+}

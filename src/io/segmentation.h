@@ -23,6 +23,14 @@ inline constexpr size_t kMaxGsoBytes = 65000;
 // when first < batch.size().
 size_t coalescable_run(std::span<const OutgoingDatagram> batch, size_t first);
 
+// Appends `next` to `train` when it continues it as one GSO send could: it lies right
+// after the train's bytes, goes to the same remote with the same ECN codepoint (and no
+// source address), is not longer than the train's segments, the train's segments are all
+// full, and the kernel limits still hold. Sets train.segment_size; false (and `train`
+// unchanged) otherwise. Lets a sender form trains as it writes, one entry per train.
+bool extend_train(OutgoingDatagram& train, std::span<const uint8_t> next,
+                  const SocketAddress& remote, uint8_t ecn);
+
 // Number of datagrams in a train of `bytes` cut into `segment`-byte pieces (the last may be
 // shorter); an empty train is one empty datagram.
 constexpr size_t segment_count(size_t bytes, size_t segment) noexcept {

@@ -58,6 +58,40 @@ TEST(Segmentation, RunRespectsKernelLimits) {
   EXPECT_EQ(coalescable_run(b, 0), kMaxGsoBytes / 1400);
 }
 
+// extend_train forms the same trains coalescable_run finds, one packet at a time.
+TEST(Segmentation, ExtendTrainAppendsWhatOneGsoSendCanCarry) {
+  std::vector<uint8_t> buf(200'000);
+  const auto to = SocketAddress::loopback_v4(1);
+  OutgoingDatagram train{to, {buf.data(), 1200}, 0};
+  size_t used = 1200;
+  auto next = [&](size_t n) { return std::span<const uint8_t>(buf.data() + used, n); };
+  ASSERT_TRUE(extend_train(train, next(1200), to, 0));
+  used += 1200;
+  EXPECT_EQ(train.segment_size, 1200u);
+  EXPECT_EQ(train.data.size(), 2400u);
+  EXPECT_FALSE(extend_train(train, next(1300), to, 0));  // longer than a segment
+  EXPECT_FALSE(extend_train(train, next(1200), SocketAddress::loopback_v4(2), 0));
+  EXPECT_FALSE(extend_train(train, next(1200), to, kEcnEct0));
+  EXPECT_FALSE(extend_train(train, std::span<const uint8_t>(buf.data() + used + 1, 1200), to, 0));
+  EXPECT_EQ(train.data.size(), 2400u);                 // refusals leave it unchanged
+  ASSERT_TRUE(extend_train(train, next(700), to, 0));  // a short one may end it...
+  used += 700;
+  EXPECT_FALSE(extend_train(train, next(700), to, 0));  // ...and nothing follows it
+  // Kernel limits: at most kMaxGsoSegments segments and kMaxGsoBytes bytes.
+  OutgoingDatagram small{to, {buf.data(), 100}, 0};
+  size_t n = 1;
+  while (extend_train(small, std::span<const uint8_t>(buf.data() + n * 100, 100), to, 0)) ++n;
+  EXPECT_EQ(n, kMaxGsoSegments);
+  OutgoingDatagram big{to, {buf.data(), 1400}, 0};
+  n = 1;
+  while (extend_train(big, std::span<const uint8_t>(buf.data() + n * 1400, 1400), to, 0)) ++n;
+  EXPECT_EQ(n, kMaxGsoBytes / 1400);
+  // A datagram with a chosen source address is never extended.
+  OutgoingDatagram sourced{to, {buf.data(), 1000}, 0};
+  sourced.source = SocketAddress::loopback_v4(7);
+  EXPECT_FALSE(extend_train(sourced, std::span<const uint8_t>(buf.data() + 1000, 1000), to, 0));
+}
+
 TEST(Segmentation, TrainArithmetic) {
   EXPECT_EQ(segment_count(5300, 1000), 6u);
   EXPECT_EQ(segment_count(5000, 1000), 5u);

@@ -57,6 +57,7 @@ int run_bench_client(const CommonOptions& common, const ClientTarget& target,
   StoqClientSetup stoq_setup;
   stoq_setup.ctx = *ctx;
   stoq_setup.config.tls = *tls;
+  stoq_setup.config.transport.max_udp_payload = params.max_udp_payload;
   stoq_setup.server = *addr;
   stoq_setup.server_name = target.tls.server_name;
   stoq_setup.control = addr->to_string();

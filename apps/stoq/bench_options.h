@@ -1,6 +1,7 @@
 // Options of `stoq bench` (every flag is documented in docs/performance.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -26,6 +27,7 @@ struct BenchParams {
   unsigned repeat = 1;
   bool progress = false;  // progress line on stderr
   std::string kex = "hybrid-required";
+  size_t max_udp_payload = 1452;  // TransportConfig::max_udp_payload, both sides
 };
 
 // Where the client finds the server and how it trusts it.

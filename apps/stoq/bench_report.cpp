@@ -74,6 +74,7 @@ void print_report(const Report& r, bool json) {
                    {"count", r.params.count},
                    {"concurrency", r.params.concurrency},
                    {"kex", r.params.kex},
+                   {"max_udp_payload", r.params.max_udp_payload},
                    {"repeat", r.params.repeat},
                    {"baseline", r.params.baseline}};
     j["versions"] = r.library_versions;
@@ -114,7 +115,8 @@ void print_report(const Report& r, bool json) {
     if (s.runs.empty()) continue;
     const auto& info = s.runs[0].info;
     std::string line;
-    for (const char* k : {"tls_group", "cipher_suite", "server_signature", "gso", "note"}) {
+    for (const char* k :
+         {"tls_group", "cipher_suite", "server_signature", "udp_payload", "gso", "note"}) {
       auto it = info.find(k);
       if (it != info.end() && !it->second.empty()) line += (line.empty() ? "" : ", ") + it->second;
     }

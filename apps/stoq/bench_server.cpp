@@ -195,6 +195,7 @@ int run_bench_server(const ServerOptions& o) {
   EndpointConfig cfg;
   cfg.tls = *tls;
   cfg.transport.max_connections = o.max_connections;
+  cfg.transport.max_udp_payload = o.max_udp_payload;
   // Every bench client connects from one address: the per-source limit must not apply.
   cfg.transport.max_connections_per_source = o.max_connections;
   cfg.transport.idle_timeout =

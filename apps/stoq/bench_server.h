@@ -19,6 +19,7 @@ struct ServerOptions {
   size_t max_connections = 200'000;
   double idle_timeout = 600;  // seconds (scale runs keep connections idle a long time)
   double duration = 0;        // 0 = until SIGINT / SIGTERM
+  size_t max_udp_payload = 1452;
 };
 
 // Runs until signalled or `duration` passes; returns an exit code (docs/cli.md).

@@ -56,7 +56,8 @@ int wait_for(pid_t pid, double timeout_s) {
 
 Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const std::string& cert_type,
                                                             const std::string& cert_chain,
-                                                            const std::string& kex, int verbosity) {
+                                                            const std::string& kex,
+                                                            size_t max_udp_payload, int verbosity) {
   std::unique_ptr<SpawnedServer> s(new SpawnedServer());
   std::string tmpl = (std::filesystem::temp_directory_path() / "stoq-bench-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr)
@@ -76,11 +77,18 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const std::string& c
   }
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {Errc::kInternal, "pipe failed"};
-  std::vector<std::string> args = {"bench",  "server",
-                                   "--cert", s->dir_ + "/cert.pem",
-                                   "--key",  s->dir_ + "/key.pem",
-                                   "-l",     "127.0.0.1:0",
-                                   "--kex",  kex,
+  std::vector<std::string> args = {"bench",
+                                   "server",
+                                   "--cert",
+                                   s->dir_ + "/cert.pem",
+                                   "--key",
+                                   s->dir_ + "/key.pem",
+                                   "-l",
+                                   "127.0.0.1:0",
+                                   "--kex",
+                                   kex,
+                                   "--max-udp-payload",
+                                   std::to_string(max_udp_payload),
                                    "--json"};
   for (int i = 0; i < verbosity; ++i) args.push_back("-v");
   s->pid_ = spawn_self(args, pipe_fds[1]);

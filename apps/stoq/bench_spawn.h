@@ -16,10 +16,12 @@ class SpawnedServer {
  public:
   // Runs `<self> cert -o DIR --type cert_type`, then `<self> bench server -l 127.0.0.1:0
   // --kex kex --json` and waits (at most 15 s) for its listening line.
-  // `cert_chain` ("leaf" / "full"), when not empty, goes to `stoq cert --chain`.
+  // `cert_chain` ("leaf" / "full"), when not empty, goes to `stoq cert --chain`;
+  // `max_udp_payload` to the server's --max-udp-payload.
   static Result<std::unique_ptr<SpawnedServer>> start(const std::string& cert_type,
                                                       const std::string& cert_chain,
-                                                      const std::string& kex, int verbosity);
+                                                      const std::string& kex,
+                                                      size_t max_udp_payload, int verbosity);
   ~SpawnedServer();  // SIGTERM, wait (SIGKILL after 5 s), remove the PKI directory
   SpawnedServer(const SpawnedServer&) = delete;
   SpawnedServer& operator=(const SpawnedServer&) = delete;

@@ -240,6 +240,9 @@ Sample stoq_throughput(const StoqClientSetup& s, const BenchParams& p, Progress&
     packets_received += i.packets_received;
     packets_lost += i.packets_lost;
   }
+  // What Path MTU Discovery reached (1452 unless --max-udp-payload allows more).
+  out.info["udp_payload"] =
+      std::to_string(conns[0]->conn.info().path_max_udp_payload) + " B packets";
   auto after = server_snapshot(s.control);
   for (auto& c : conns) {
     c->stream.on_readable(nullptr);

@@ -9,6 +9,7 @@
 #include "bench_spawn.h"
 #include "cli_common.h"
 #include "commands.h"
+#include "transport_options.h"
 
 namespace stoq::cli {
 namespace {
@@ -57,6 +58,7 @@ void add_params(CLI::App& cmd, BenchCli& o, bool all, Mode m) {
                  "hybrid-required (X25519MLKEM768) | classical (X25519) | hybrid-preferred")
       ->check(CLI::IsMember({"hybrid-required", "hybrid-preferred", "classical"}))
       ->capture_default_str();
+  add_max_udp_payload_option(cmd, p.max_udp_payload);
   cmd.add_flag("--baseline", p.baseline, "Also run kernel TCP + TLS 1.3 and raw UDP, with ratios");
   cmd.add_option("--repeat", p.repeat, "Repetitions; the report shows medians")
       ->check(CLI::Range(1u, 100u))
@@ -83,8 +85,8 @@ bool finish_params(BenchCli& o, Mode m) {
 
 int run_single(BenchCli& o, Mode m) {
   if (!finish_params(o, m)) return kExitUsage;
-  auto server =
-      bench::SpawnedServer::start(o.cert_type, o.cert_chain, o.params.kex, o.common.verbosity);
+  auto server = bench::SpawnedServer::start(o.cert_type, o.cert_chain, o.params.kex,
+                                            o.params.max_udp_payload, o.common.verbosity);
   if (!server) {
     print_error("bench", server.message());
     return server.error() == Errc::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -122,6 +124,7 @@ void register_bench(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   server->add_option("--idle-timeout", o->server.idle_timeout, "Connection idle timeout, seconds")
       ->capture_default_str();
+  add_max_udp_payload_option(*server, o->server.max_udp_payload);
   server->add_option("--duration", o->server.duration,
                      "Exit after this many seconds (0 = until signalled)");
   server->callback([o, &exit_code] { exit_code = bench::run_bench_server(o->server); });

@@ -29,6 +29,7 @@ void print_report(const TransferReport& r, bool json, const char* title) {
         {"packets_sent", i.packets_sent},
         {"packets_received", i.packets_received},
         {"packets_lost", i.packets_lost},
+        {"path_max_udp_payload", i.path_max_udp_payload},
         {"remote", i.remote.to_string()},
         {"congestion_control", i.congestion_control},
         {"resumed", i.resumed},
@@ -59,10 +60,11 @@ void print_report(const TransferReport& r, bool json, const char* title) {
   std::printf("  RTT (smoothed/min) %.3f / %.3f ms\n",
               static_cast<double>(i.rtt_smoothed.count()) / 1000.0,
               static_cast<double>(i.rtt_min.count()) / 1000.0);
-  std::printf("  packets            %llu sent, %llu received, %llu lost\n",
+  std::printf("  packets            %llu sent, %llu received, %llu lost (up to %llu bytes)\n",
               static_cast<unsigned long long>(i.packets_sent),
               static_cast<unsigned long long>(i.packets_received),
-              static_cast<unsigned long long>(i.packets_lost));
+              static_cast<unsigned long long>(i.packets_lost),
+              static_cast<unsigned long long>(i.path_max_udp_payload));
   std::printf("  SHA-256            %s\n", r.digest.empty() ? "-" : r.digest.c_str());
   std::printf("  verification       %s\n", r.verified ? "OK (end-to-end SHA-256 match)" : "FAILED");
   if (!r.error.empty()) std::printf("  error              %s\n", r.error.c_str());

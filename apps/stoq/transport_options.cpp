@@ -5,6 +5,14 @@
 
 namespace stoq::cli {
 
+void add_max_udp_payload_option(CLI::App& app, size_t& value) {
+  app.add_option("--max-udp-payload", value,
+                 "Largest UDP payload to send; above 1452, Path MTU Discovery probes up to it "
+                 "(e.g. 65527 on loopback, 8952 on 9000-byte jumbo frames)")
+      ->check(CLI::Range(size_t{1200}, size_t{65527}))
+      ->capture_default_str();
+}
+
 void add_transport_options(CLI::App& app, TransportOptions& o, bool server) {
   app.add_option("--cc", o.cc, "Congestion control: cubic, bbr, reno")
       ->check(CLI::IsMember({"cubic", "bbr", "reno"}))
@@ -14,6 +22,7 @@ void add_transport_options(CLI::App& app, TransportOptions& o, bool server) {
   app.add_flag("--early-data", o.early_data,
                server ? "Accept 0-RTT data (tickets become single-use)"
                       : "Send data in 0-RTT when resuming (replayable: idempotent data only)");
+  add_max_udp_payload_option(app, o.max_udp_payload);
   if (server) {
     app.add_option("--retry", o.retry, "Stateless Retry: never, always, auto (under load)")
         ->check(CLI::IsMember({"never", "always", "auto"}))
@@ -39,6 +48,7 @@ Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const Transp
     return {Errc::kInvalidArgument, "bad --retry " + o.retry};
   t.qlog_dir = o.qlog_dir;
   t.early_data = o.early_data;
+  t.max_udp_payload = o.max_udp_payload;
   t.max_connections_per_source = o.max_per_source;
   if (!o.static_key_file.empty()) {
     std::ifstream f(o.static_key_file, std::ios::binary);

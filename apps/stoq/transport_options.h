@@ -15,6 +15,7 @@ struct TransportOptions {
   std::string cc = "cubic";
   std::string qlog_dir;
   bool early_data = false;
+  size_t max_udp_payload = 1452;
   // Server.
   std::string retry = "auto";
   size_t max_per_source = 0;
@@ -24,6 +25,8 @@ struct TransportOptions {
 };
 
 void add_transport_options(CLI::App& app, TransportOptions& o, bool server);
+// --max-udp-payload alone (stoq bench has no other transport flags).
+void add_max_udp_payload_option(CLI::App& app, size_t& value);
 // Fills cfg.transport / session_cache / static_key. The session cache, if any, is
 // returned so that the caller can save it when done.
 Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const TransportOptions& o,

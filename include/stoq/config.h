@@ -105,6 +105,14 @@ struct TransportConfig {
   // else capped by net.core.rmem_max/wmem_max); 0 keeps the kernel default.
   size_t socket_receive_buffer = 4u << 20;
   size_t socket_send_buffer = 4u << 20;
+  // Largest UDP payload this endpoint sends (1200..65527). Up to 1452 (a 1500-byte
+  // Ethernet MTU over IPv6) Path MTU Discovery probes the usual sizes below it; above,
+  // DPLPMTUD (RFC 8899) also probes 4096, 8952 (9000-byte jumbo frames), 16384 and 32768
+  // bytes and this maximum, smallest first, and keeps the largest size the path carried.
+  // Larger packets cut the per-packet cost of bulk transfers on paths that carry them
+  // (jumbo-frame networks, loopback: docs/performance.md); a probe that is lost three
+  // times ends the search. The peer's max_udp_payload_size transport parameter also caps it.
+  size_t max_udp_payload = 1452;
   // Tolerated "glitches" (duplicate or suspicious frames) per connection before it is
   // closed as abusive; refilled at a tenth of this per second. Reordering paths cause
   // many benign ones through spurious retransmissions.

@@ -20,6 +20,8 @@ constexpr size_t kPacketsPerWrite = 64;  // one sendmmsg batch (io::DatapathConf
 // Upper bound of packets one connection writes per loop iteration, so one busy connection
 // cannot starve the socket's receive side or the other connections.
 constexpr size_t kPacketsPerFlush = 256;
+// The send buffer holds a full sendmmsg batch of Ethernet-sized packets; it always holds
+// at least one packet of the largest size QUIC allows (65527).
 constexpr size_t kMaxPacket = 1500;
 // Stateless resets per second at most (each answers a packet we cannot decrypt).
 constexpr size_t kResetsPerSecond = 256;
@@ -51,7 +53,7 @@ EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =
       config_.session_cache ? config_.session_cache : std::make_shared<MemorySessionCache>();
-  tx_buf_.resize(kPacketsPerWrite * kMaxPacket);
+  tx_buf_.resize(std::max<size_t>(kPacketsPerWrite * kMaxPacket, 65527));
   tx_.reserve(kPacketsPerWrite);
   loop_->set_timer_callback([this] { on_timer(); });
   loop_->set_idle_callback([this] { flush(); });
@@ -525,7 +527,7 @@ uint8_t* EndpointImpl::packet_space(size_t need) {
 
 void EndpointImpl::write_packet(const SocketAddress&, const SocketAddress& remote,
                                 std::span<const uint8_t> packet, uint8_t ecn) {
-  if (packet.size() > kMaxPacket) return;
+  if (packet.size() > tx_buf_.size()) return;
   uint8_t* dst = tx_buf_.data() + tx_used_;
   if (packet.data() != dst) {
     // Built outside packet_space() (a close packet, a stateless answer): copy it in.

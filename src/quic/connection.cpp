@@ -6,6 +6,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "tls/auth_policy.h"
@@ -28,6 +29,11 @@ bool random_bytes(uint8_t* out, size_t n) {
 }
 
 constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
+// Sizes DPLPMTUD (RFC 8899) tries, smallest first, when TransportConfig::max_udp_payload
+// allows more than kMaxUdpPayload: a 1500-byte Ethernet path, then up to a 9000-byte
+// jumbo frame (8952 over IPv6), then loopback-class paths. The first probe that fails
+// three times ends the search; the configured maximum is always the last candidate.
+constexpr std::array<uint16_t, 5> kPmtudSteps = {1452, 4096, 8952, 16384, 32768};
 constexpr size_t kMaxIovecs = 16;
 // DATAGRAM payloads are bounded so that one always fits the smallest QUIC path (1200 bytes):
 // short header (1 + 20-byte CID + 4-byte packet number), AEAD tag (16), frame type and
@@ -62,6 +68,13 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
   if (reset_tokens_ == nullptr) {
     own_reset_tokens_ = ResetTokens::create(p.reset_secret);
     reset_tokens_ = own_reset_tokens_.get();
+  }
+  max_payload_ = std::clamp<size_t>(transport_.max_udp_payload, NGTCP2_MAX_UDP_PAYLOAD_SIZE,
+                                    NGTCP2_MAX_TX_UDP_PAYLOAD_SIZE);
+  if (max_payload_ > kMaxUdpPayload) {
+    for (uint16_t step : kPmtudSteps)
+      if (step < max_payload_) pmtud_probes_.push_back(step);
+    pmtud_probes_.push_back(static_cast<uint16_t>(max_payload_));
   }
   conn_ref_.get_conn = &Connection::get_conn;
   conn_ref_.user_data = this;
@@ -126,7 +139,11 @@ void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
   s.initial_ts = now;
   // rand_cb finds the connection (and its optional injected generator) through this.
   s.rand_ctx.native_handle = const_cast<Connection*>(this);
-  s.max_tx_udp_payload_size = kMaxUdpPayload;
+  s.max_tx_udp_payload_size = max_payload_;
+  if (!pmtud_probes_.empty()) {
+    s.pmtud_probes = pmtud_probes_.data();
+    s.pmtud_probeslen = pmtud_probes_.size();
+  }
   s.handshake_timeout =
       static_cast<ngtcp2_duration>(transport_.handshake_timeout.count()) * NGTCP2_MILLISECONDS;
   switch (transport_.congestion_control) {
@@ -345,7 +362,7 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
       if (s->fin_queued && covered == s->unsent) flags |= NGTCP2_WRITE_STREAM_FLAG_FIN;
     }
     ngtcp2_ssize ndatalen = -1;
-    ngtcp2_ssize nwrite = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf, kMaxUdpPayload,
+    ngtcp2_ssize nwrite = ngtcp2_conn_writev_stream(conn_, &ps.path, &pi, buf, max_payload_,
                                                     &ndatalen, flags, stream_id, vecs, nvec, now);
     if (s && ndatalen >= 0) {
       s->unsent -= static_cast<size_t>(ndatalen);
@@ -388,8 +405,8 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
 }
 
 uint8_t* Connection::packet_space(PacketWriter& writer) {
-  if (uint8_t* p = writer.packet_space(kMaxUdpPayload)) return p;
-  if (packet_buf_.empty()) packet_buf_.resize(kMaxUdpPayload);
+  if (uint8_t* p = writer.packet_space(max_payload_)) return p;
+  if (packet_buf_.empty()) packet_buf_.resize(max_payload_);
   return packet_buf_.data();
 }
 
@@ -419,8 +436,8 @@ bool Connection::write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_p
   const std::vector<uint8_t>& d = datagram_queue_.front();
   ngtcp2_vec v{const_cast<uint8_t*>(d.data()), d.size()};
   int accepted = 0;
-  nwrite = ngtcp2_conn_writev_datagram(conn_, &ps.path, &pi, buf, kMaxUdpPayload, &accepted, 0, 0,
-                                       &v, 1, now);
+  nwrite = ngtcp2_conn_writev_datagram(conn_, &ps.path, &pi, buf, max_payload_, &accepted, 0, 0, &v,
+                                       1, now);
   if (nwrite == NGTCP2_ERR_INVALID_ARGUMENT || nwrite == NGTCP2_ERR_INVALID_STATE) {
     // Too large for the peer, or the peer does not take DATAGRAM: unreliable, so drop it.
     datagram_queue_.pop_front();

@@ -345,7 +345,9 @@ class Connection : private tls::TlsObserver {
   Fifo<std::shared_ptr<StreamState>> send_queue_;
   std::vector<Event> events_;
   bool dispatching_ = false;
-  std::vector<uint8_t> packet_buf_;  // only for writers without packet_space()
+  std::vector<uint8_t> packet_buf_;     // only for writers without packet_space()
+  size_t max_payload_ = 0;              // TransportConfig::max_udp_payload, clamped
+  std::vector<uint16_t> pmtud_probes_;  // empty: ngtcp2's own (up to 1452 bytes)
   Fifo<std::vector<uint8_t>> datagram_queue_;
 
   std::function<void(std::span<const uint8_t>, bool)> qlog_;

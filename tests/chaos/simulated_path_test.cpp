@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "memory_link.h"
 #include "netsim/impairment.h"
@@ -58,6 +59,7 @@ struct Outcome {
   uint64_t virtual_ns = 0;  // from the first byte written to the last byte read
   netsim::LinkCounters up, down;
   uint64_t client_packets_sent = 0, client_packets_lost = 0;
+  uint64_t client_path_payload = 0;  // UDP payload size Path MTU Discovery settled on
   double goodput_mbit() const {
     return virtual_ns ? static_cast<double>(received) * 8e3 / static_cast<double>(virtual_ns) : 0;
   }
@@ -170,6 +172,7 @@ class SimulatedPathTest : public testing::PkiTest {
     const auto info = link.client()->info();
     out.client_packets_sent = info.packets_sent;
     out.client_packets_lost = info.packets_lost;
+    out.client_path_payload = info.path_max_udp_payload;
     EXPECT_FALSE(link.client_closed) << link.client_close.reason;
     EXPECT_FALSE(link.server_closed) << link.server_close.reason;
     return out;
@@ -204,6 +207,25 @@ TEST_F(SimulatedPathTest, CleanPathBaseline) {
   auto o = transfer(both(parse("delay=10ms,seed=1")));
   expect_intact(o, "clean 10ms");
   EXPECT_EQ(o.up.dropped() + o.down.dropped(), 0u);
+}
+
+// With TransportConfig::max_udp_payload above 1452, DPLPMTUD probes larger sizes and keeps
+// the largest the path carries: a 9000-byte jumbo-frame path ends at the 8952-byte step
+// (the 16384-byte probe is lost three times), a 1500-byte path at 1452. Probes the path
+// drops cost no data.
+TEST_F(SimulatedPathTest, PathMtuDiscoveryKeepsTheLargestSizeThePathCarries) {
+  transport_.max_udp_payload = 65527;
+  for (auto [mtu, want] : {std::pair<int, uint64_t>{9000, 8952}, {1500, 1452}}) {
+    auto o = transfer(both(parse("delay=5ms,mtu=" + std::to_string(mtu) + ",seed=21")));
+    expect_intact(o, mtu == 9000 ? "mtu 9000, max 65527" : "mtu 1500, max 65527");
+    EXPECT_EQ(o.client_path_payload, want) << "mtu " << mtu;
+    EXPECT_GT(o.up.dropped_mtu, 0u) << "no probe reached the path's limit";
+  }
+  transport_.max_udp_payload = 1452;
+  auto o = transfer(both(parse("delay=5ms,mtu=9000,seed=22")));
+  expect_intact(o, "mtu 9000, max 1452");
+  EXPECT_LE(o.client_path_payload, 1452u);
+  EXPECT_EQ(o.up.dropped_mtu, 0u);
 }
 
 TEST_F(SimulatedPathTest, RandomLossFivePercent) {

@@ -38,6 +38,18 @@ if send "$work/second.json" --early-data && grep -q '"verified":true' "$work/sec
 else
   fail "second run: $(cat "$work/second.json" "$work/second.json.err")"
 fi
+if send "$work/jumbo.json" --max-udp-payload 9000 && grep -q '"verified":true' "$work/jumbo.json" &&
+  grep -q '"path_max_udp_payload":9000' "$work/jumbo.json"; then
+  pass "--max-udp-payload 9000: path MTU discovery reaches 9000-byte packets on loopback"
+else
+  fail "--max-udp-payload 9000: $(cat "$work/jumbo.json" "$work/jumbo.json.err")"
+fi
+if ! "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" -n 1K --max-udp-payload 70000 \
+  >/dev/null 2>"$work/range.err" && grep -q "max-udp-payload" "$work/range.err"; then
+  pass "--max-udp-payload out of range is a usage error naming the flag"
+else
+  fail "--max-udp-payload 70000: $(cat "$work/range.err")"
+fi
 if "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" -n 1K --session-file /nonexistent-dir/x \
   --server-name localhost --json >/dev/null 2>&1; then
   pass "an unwritable session file is reported, the transfer still works"

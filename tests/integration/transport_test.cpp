@@ -375,6 +375,25 @@ TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {
   }
 }
 
+// Over real loopback (64 KiB MTU) a client allowed 16 KiB packets discovers and uses
+// them: the bytes arrive intact and the connection reports the size it settled on.
+TEST_F(TransportTest, LargerPacketsAreDiscoveredOnLoopbackWhenAllowed) {
+  start_server(ServerKind::kHashSink);
+  TransportConfig t;
+  t.max_udp_payload = 16384;
+  auto client = make_client({}, t);
+  auto conn = connect(client);
+  ASSERT_TRUE(conn.is_established());
+  auto s = conn.open_bidi_stream();
+  ASSERT_TRUE(s.ok());
+  HashedUpload up(*s, 16u << 20);
+  up.start();
+  ASSERT_TRUE(pump_until(
+      client, [&] { return up.done(); }, 30s));
+  EXPECT_TRUE(up.verified());
+  EXPECT_EQ(conn.info().path_max_udp_payload, 16384u);
+}
+
 TEST_F(TransportTest, DatagramsUnderLoadArriveIntactBesideABulkStream) {
   start_server(ServerKind::kHashSink);
   auto client = make_client();

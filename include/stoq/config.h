@@ -107,8 +107,8 @@ struct TransportConfig {
   size_t socket_send_buffer = 4u << 20;
   // Largest UDP payload this endpoint sends (1200..65527). Up to 1452 (a 1500-byte
   // Ethernet MTU over IPv6) Path MTU Discovery probes the usual sizes below it; above,
-  // DPLPMTUD (RFC 8899) also probes 4096, 8952 (9000-byte jumbo frames), 16384 and 32768
-  // bytes and this maximum, smallest first, and keeps the largest size the path carried.
+  // DPLPMTUD (RFC 8899) also probes 4096, 8952 (9000-byte jumbo frames), 16384, 32768 and
+  // 65487 bytes and this maximum, smallest first, and keeps the largest size the path carried.
   // Larger packets cut the per-packet cost of bulk transfers on paths that carry them
   // (jumbo-frame networks, loopback: docs/performance.md); a probe that is lost three
   // times ends the search. The peer's max_udp_payload_size transport parameter also caps it.

@@ -31,9 +31,10 @@ bool random_bytes(uint8_t* out, size_t n) {
 constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
 // Sizes DPLPMTUD (RFC 8899) tries, smallest first, when TransportConfig::max_udp_payload
 // allows more than kMaxUdpPayload: a 1500-byte Ethernet path, then up to a 9000-byte
-// jumbo frame (8952 over IPv6), then loopback-class paths. The first probe that fails
-// three times ends the search; the configured maximum is always the last candidate.
-constexpr std::array<uint16_t, 5> kPmtudSteps = {1452, 4096, 8952, 16384, 32768};
+// jumbo frame (8952 over IPv6), then loopback-class paths (65487: a 65536-byte loopback
+// MTU less the IPv6 and UDP headers, so it also fits IPv4's 65507). The first probe that
+// fails three times ends the search; the configured maximum is always the last candidate.
+constexpr std::array<uint16_t, 6> kPmtudSteps = {1452, 4096, 8952, 16384, 32768, 65487};
 constexpr size_t kMaxIovecs = 16;
 // DATAGRAM payloads are bounded so that one always fits the smallest QUIC path (1200 bytes):
 // short header (1 + 20-byte CID + 4-byte packet number), AEAD tag (16), frame type and

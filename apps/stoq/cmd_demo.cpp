@@ -13,6 +13,7 @@
 #include "server_modes.h"
 #include "stoq/cert.h"
 #include "transfer.h"
+#include "transport_options.h"
 
 namespace stoq::cli {
 namespace {
@@ -23,6 +24,7 @@ struct DemoOptions {
   std::string kex = "hybrid-required";
   std::string cert_type = "falcon1024";
   std::string auth = "auto";  // pq-required for post-quantum certificate types, else any
+  size_t max_udp_payload = 1452;
 };
 
 int run_demo(const DemoOptions& o) {
@@ -78,6 +80,7 @@ int run_demo(const DemoOptions& o) {
   server_cfg.tls.cert_chain_file = dir + "/cert.pem";
   server_cfg.tls.private_key_file = dir + "/key.pem";
   server_cfg.tls.kex = kex;
+  server_cfg.transport.max_udp_payload = o.max_udp_payload;
   auto server = Endpoint::create(*ctx, server_cfg);
   if (!server) {
     print_error("demo", server.message());
@@ -97,6 +100,7 @@ int run_demo(const DemoOptions& o) {
   EndpointConfig client_cfg;
   client_cfg.tls.ca_file = dir + "/ca.pem";
   client_cfg.tls.kex = kex;
+  client_cfg.transport.max_udp_payload = o.max_udp_payload;
   client_cfg.tls.auth = auth;
   auto client = Endpoint::create(*ctx, client_cfg);
   if (!client) {
@@ -144,6 +148,7 @@ void register_demo(CLI::App& app, int& exit_code) {
                   "certificates) | pq-required | hybrid-required | any")
       ->check(CLI::IsMember({"auto", "pq-required", "hybrid-required", "any"}))
       ->capture_default_str();
+  add_max_udp_payload_option(*cmd, o->max_udp_payload);
   cmd->callback([o, &exit_code] { exit_code = run_demo(*o); });
 }
 

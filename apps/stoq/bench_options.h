@@ -28,6 +28,7 @@ struct BenchParams {
   bool progress = false;  // progress line on stderr
   std::string kex = "hybrid-required";
   size_t max_udp_payload = 1452;  // TransportConfig::max_udp_payload, both sides
+  bool resume = false;            // handshake / scale: resume sessions (default: full handshakes)
 };
 
 // Where the client finds the server and how it trusts it.

@@ -52,8 +52,8 @@ std::vector<std::string> metrics_of(Mode m) {
     case Mode::kRr:
       return {"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "requests_per_s"};
     case Mode::kHandshake:
-      return {"handshakes_per_s", "p50_us",        "p99_us",
-              "loaded_p50_us",    "loaded_p99_us", "sequential_per_s"};
+      return {"handshakes_per_s", "p50_us",           "p99_us", "loaded_p50_us",
+              "loaded_p99_us",    "sequential_per_s", "resumed"};
     case Mode::kScale:
       return {"connections",         "established",         "answered",      "accept_per_s",
               "client_kib_per_conn", "server_kib_per_conn", "answer_round_s"};
@@ -75,6 +75,7 @@ void print_report(const Report& r, bool json) {
                    {"concurrency", r.params.concurrency},
                    {"kex", r.params.kex},
                    {"max_udp_payload", r.params.max_udp_payload},
+                   {"resume", r.params.resume},
                    {"repeat", r.params.repeat},
                    {"baseline", r.params.baseline}};
     j["versions"] = r.library_versions;
@@ -115,8 +116,8 @@ void print_report(const Report& r, bool json) {
     if (s.runs.empty()) continue;
     const auto& info = s.runs[0].info;
     std::string line;
-    for (const char* k :
-         {"tls_group", "cipher_suite", "server_signature", "udp_payload", "gso", "note"}) {
+    for (const char* k : {"tls_group", "cipher_suite", "server_signature", "session", "udp_payload",
+                          "gso", "note"}) {
       auto it = info.find(k);
       if (it != info.end() && !it->second.empty()) line += (line.empty() ? "" : ", ") + it->second;
     }

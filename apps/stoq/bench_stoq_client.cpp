@@ -28,6 +28,27 @@ Result<Endpoint> make_endpoint(const StoqClientSetup& s, EndpointConfig cfg) {
   return Endpoint::create(s.ctx, std::move(cfg));
 }
 
+// Keeps nothing: every connection is a first contact (no session ticket, so a full
+// handshake with the server's signature; no NEW_TOKEN). Without it an endpoint resumes
+// its later connections to the same server with the tickets of the earlier ones.
+class NoSessionCache final : public SessionCache {
+ public:
+  void put_ticket(const std::string&, std::vector<uint8_t>) override {}
+  std::optional<std::vector<uint8_t>> take_ticket(const std::string&) override { return {}; }
+  void put_token(const std::string&, std::vector<uint8_t>) override {}
+  std::optional<std::vector<uint8_t>> take_token(const std::string&) override { return {}; }
+};
+
+// Handshake and scale runs: full handshakes unless --resume.
+EndpointConfig connection_config(const StoqClientSetup& s, const BenchParams& p) {
+  EndpointConfig cfg = s.config;
+  if (!p.resume) {
+    cfg.transport.session_resumption = false;
+    cfg.session_cache = std::make_shared<NoSessionCache>();
+  }
+  return cfg;
+}
+
 // Runs the loop until `done()` or the time limit; returns false on timeout.
 template <typename Done, typename Tick>
 bool drive(Endpoint& ep, double limit_s, Done done, Tick tick) {
@@ -409,6 +430,7 @@ namespace {
 
 struct HandshakeRun {
   uint64_t completed = 0, failed = 0;
+  uint64_t resumed = 0;  // completed handshakes that resumed a session
   double seconds = 0;
   std::string first_error;
   ConnectionInfo info;
@@ -446,7 +468,9 @@ HandshakeRun run_handshakes(Endpoint& ep, const StoqClientSetup& s, uint64_t n,
       if (*finished) return;
       st->hist.record(static_cast<uint64_t>((now_seconds() - begun) * 1e9));
       auto live = w.lock();
-      if (st->run.info.tls_group.empty()) st->run.info = live.info();
+      const ConnectionInfo info = live.info();
+      if (info.resumed) ++st->run.resumed;
+      if (st->run.info.tls_group.empty()) st->run.info = info;
       auto stream = live.open_bidi_stream();
       if (!stream || !stream->write(std::string_view("E\nx")) || !stream->finish()) {
         live.close(1, "cannot open the confirmation stream");
@@ -513,7 +537,7 @@ Sample stoq_handshake(const StoqClientSetup& s, const BenchParams& p, Progress& 
   Sample out;
   const uint64_t n = p.count ? p.count : 500;
   const unsigned conc = p.concurrency ? p.concurrency : 8;
-  EndpointConfig cfg = s.config;
+  EndpointConfig cfg = connection_config(s, p);
   cfg.transport.max_connections = std::max<size_t>(cfg.transport.max_connections, 4 * conc + 16);
   auto ep = make_endpoint(s, cfg);
   if (!ep) {
@@ -535,12 +559,26 @@ Sample stoq_handshake(const StoqClientSetup& s, const BenchParams& p, Progress& 
                      : ": " + (seq.first_error.empty() ? par.first_error : seq.first_error));
   }
   note_connection(out, seq.info);
+  // Full handshakes must be full. With --resume, a connection resumes when a ticket is
+  // in the cache: not the first, nor those started before earlier ones sent theirs; the
+  // count is reported.
+  const uint64_t resumed = seq.resumed + par.resumed;
+  std::string session_error;
+  if (!p.resume && resumed > 0) {
+    session_error = std::to_string(resumed) + " handshakes resumed a session";
+  }
+  out.info["session"] = p.resume ? "resumed" : "full handshakes";
   const char* want = expected_group(p.kex);
   // OpenSSL names groups in either case ("X25519" / "x25519").
   out.verified = out.ok && seq.failed + par.failed == 0 &&
                  (want == nullptr || strcasecmp(seq.info.tls_group.c_str(), want) == 0);
   if (out.ok && !out.verified && out.error.empty())
     out.error = "negotiated " + seq.info.tls_group + ", expected " + want;
+  if (!session_error.empty()) {
+    out.verified = false;
+    if (out.error.empty()) out.error = session_error;
+  }
+  out.set("resumed", static_cast<double>(resumed));
   out.set("handshakes", static_cast<double>(seq.completed + par.completed));
   out.set("handshakes_per_s", static_cast<double>(par.completed) / par.seconds);
   out.set("sequential_per_s", static_cast<double>(seq.completed) / seq.seconds);
@@ -558,7 +596,7 @@ Sample stoq_scale(const StoqClientSetup& s, const BenchParams& p, Progress& prog
   Sample out;
   const uint64_t n = p.connections > 1 ? p.connections : 1000;
   const unsigned conc = p.concurrency ? p.concurrency : 64;
-  EndpointConfig cfg = s.config;
+  EndpointConfig cfg = connection_config(s, p);
   cfg.transport.max_connections = n + 16;
   // Connections sit idle while the others are opened: the idle timeout must outlast that.
   cfg.transport.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(p.time_limit * 3000));

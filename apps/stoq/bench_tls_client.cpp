@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "bench_histogram.h"
 #include "bench_protocol.h"
@@ -36,7 +38,8 @@ class TlsConn {
     if (fd_ >= 0) close(fd_);
   }
 
-  Status open(const TlsClientSetup& s, int timeout_s) {
+  // `resume`, if not null, is offered for resumption.
+  Status open(const TlsClientSetup& s, int timeout_s, SSL_SESSION* resume = nullptr) {
     fd_ = socket(s.server.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) return {Errc::kSocketError, std::strerror(errno)};
     timeval tv{timeout_s, 0};
@@ -50,6 +53,7 @@ class TlsConn {
     ssl_ = SSL_new(s.ssl);
     if (ssl_ == nullptr) return {Errc::kTlsError, "SSL_new"};
     SSL_set_fd(ssl_, fd_);
+    if (resume != nullptr) SSL_set_session(ssl_, resume);
     if (!s.server_name.empty()) {
       SSL_set_tlsext_host_name(ssl_, s.server_name.c_str());
       SSL_set1_host(ssl_, s.server_name.c_str());
@@ -88,6 +92,7 @@ class TlsConn {
     return SSL_read(ssl_, out.data(), static_cast<int>(out.size()));
   }
   SSL* ssl() const { return ssl_; }
+  bool resumed() const { return ssl_ != nullptr && SSL_session_reused(ssl_) == 1; }
 
  private:
   int fd_ = -1;
@@ -279,8 +284,49 @@ Sample tls_rr(const TlsClientSetup& s, const BenchParams& p, Progress& progress)
   return out;
 }
 
+// --resume: the session of the latest connection (its ticket arrived before the
+// confirmation echo), offered by the next ones. Shared by the handshake threads.
+class SessionSlot {
+ public:
+  ~SessionSlot() { SSL_SESSION_free(session_); }
+  // A reference the caller frees (null when there is none yet).
+  SSL_SESSION* get() {
+    std::lock_guard lock(mu_);
+    if (session_ != nullptr) SSL_SESSION_up_ref(session_);
+    return session_;
+  }
+  void keep(SSL* ssl) {
+    SSL_SESSION* s = SSL_get1_session(ssl);
+    if (s == nullptr) return;
+    if (SSL_SESSION_is_resumable(s) != 1) {
+      SSL_SESSION_free(s);
+      return;
+    }
+    std::lock_guard lock(mu_);
+    SSL_SESSION_free(session_);
+    session_ = s;
+  }
+
+ private:
+  std::mutex mu_;
+  SSL_SESSION* session_ = nullptr;
+};
+
 Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& progress) {
   Sample out;
+  SessionSlot slot;
+  std::atomic<uint64_t> resumed{0};
+  // One connection attempt; the session is kept for the next when resuming.
+  auto open = [&](TlsConn& c) {
+    SSL_SESSION* offer = p.resume ? slot.get() : nullptr;
+    Status st = c.open(s, 10, offer);
+    SSL_SESSION_free(offer);
+    return st;
+  };
+  auto after_confirm = [&](TlsConn& c) {
+    if (c.resumed()) ++resumed;
+    if (p.resume) slot.keep(c.ssl());
+  };
   const uint64_t n = p.count ? p.count : 500;
   const unsigned conc = std::min(p.concurrency ? p.concurrency : 8, TcpServer::kThreads);
   std::mutex mu;
@@ -293,7 +339,7 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
   for (uint64_t i = 0; i < n_seq && now_seconds() - t_seq < p.time_limit; ++i) {
     const double t0 = now_seconds();
     TlsConn c;
-    if (auto st = c.open(s, 10); !st) {
+    if (auto st = open(c); !st) {
       ++failed;
       if (first_error.empty()) first_error = st.message();
       continue;
@@ -302,6 +348,8 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
     if (!c.confirm()) {
       ++failed;
       if (first_error.empty()) first_error = "no confirmation echo";
+    } else {
+      after_confirm(c);
     }
     if (i == 0) note_tls(out, c.ssl());
     progress.update("tcp+tls handshakes (one at a time): " + std::to_string(i));
@@ -318,7 +366,7 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
       while (next.fetch_add(1) < n && now_seconds() - t0 < p.time_limit) {
         const double a = now_seconds();
         TlsConn c;
-        if (auto st = c.open(s, 10); !st) {
+        if (auto st = open(c); !st) {
           std::lock_guard lock(mu);
           ++failed;
           if (first_error.empty()) first_error = st.message();
@@ -331,6 +379,7 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
           if (first_error.empty()) first_error = "no confirmation echo";
           continue;
         }
+        after_confirm(c);
         ++done;
       }
       std::lock_guard lock(mu);
@@ -349,7 +398,15 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
   out.ok = lat.count() > 0 && busy.count() > 0;
   out.verified = out.ok && failed == 0;
   if (failed) out.error = std::to_string(failed) + " handshakes failed: " + first_error;
-  out.set("handshakes", static_cast<double>(lat.count() + busy.count()));
+  // As for STOQ: full handshakes unless --resume, then resumptions after the first.
+  const uint64_t total = lat.count() + busy.count();
+  out.info["session"] = p.resume ? "resumed" : "full handshakes";
+  if (!p.resume && resumed.load() > 0) {
+    out.verified = false;
+    if (out.error.empty()) out.error = std::to_string(resumed.load()) + " handshakes resumed";
+  }
+  out.set("resumed", static_cast<double>(resumed.load()));
+  out.set("handshakes", static_cast<double>(total));
   out.set("handshakes_per_s", static_cast<double>(busy.count()) / par_s);
   out.set("sequential_per_s", static_cast<double>(lat.count()) / seq_s);
   out.set("p50_us", lat.quantile(0.5) / 1e3);

@@ -53,6 +53,9 @@ void add_params(CLI::App& cmd, BenchCli& o, bool all, Mode m) {
   if (all || m == Mode::kHandshake || m == Mode::kScale) {
     cmd.add_option("--concurrency", p.concurrency,
                    "Handshakes in flight (handshake, default 8; scale, default 64)");
+    cmd.add_flag("--resume", p.resume,
+                 "Resume sessions with the tickets of earlier connections (STOQ and TCP+TLS); "
+                 "default: every connection a full first-contact handshake");
   }
   cmd.add_option("--kex", p.kex,
                  "hybrid-required (X25519MLKEM768) | classical (X25519) | hybrid-preferred")

@@ -50,6 +50,13 @@ fi
 if run hs handshake --count 40 --kex classical --baseline; then
   check "handshake --kex classical: X25519 on both, every handshake confirmed" "$work/hs.json" \
     'j["verified"] and j["systems"]["stoq"]["info"]["tls_group"].lower() == "x25519" and j["systems"]["tcp_tls"]["info"]["tls_group"].lower() == "x25519" and j["systems"]["stoq"]["median"]["handshakes_per_s"] > 0'
+  # Handshake rates are of full handshakes: nothing resumed on either side.
+  check "handshake: every connection a full handshake (none resumed) on both systems" "$work/hs.json" \
+    'all(r["values"]["resumed"] == 0 for s in j["systems"].values() for r in s["runs"]) and j["systems"]["stoq"]["info"]["session"] == "full handshakes"'
+fi
+if run hs_resume handshake --count 40 --resume --baseline; then
+  check "handshake --resume: later connections resume, on both systems" "$work/hs_resume.json" \
+    'j["verified"] and all(s["median"]["resumed"] > 0 for s in j["systems"].values())'
 fi
 if run hs_pq handshake --count 20; then
   check "handshake (hybrid): X25519MLKEM768" "$work/hs_pq.json" \

@@ -261,9 +261,10 @@ Sample stoq_throughput(const StoqClientSetup& s, const BenchParams& p, Progress&
     packets_received += i.packets_received;
     packets_lost += i.packets_lost;
   }
-  // What Path MTU Discovery reached (1452 unless --max-udp-payload allows more).
+  // What the client's Path MTU Discovery reached (1452 unless --max-udp-payload allows
+  // more): the size of the data packets on upload, of the ACK path on download.
   out.info["udp_payload"] =
-      std::to_string(conns[0]->conn.info().path_max_udp_payload) + " B packets";
+      "client packets up to " + std::to_string(conns[0]->conn.info().path_max_udp_payload) + " B";
   auto after = server_snapshot(s.control);
   for (auto& c : conns) {
     c->stream.on_readable(nullptr);

@@ -20,9 +20,12 @@ constexpr size_t kPacketsPerWrite = 64;  // one sendmmsg batch (io::DatapathConf
 // Upper bound of packets one connection writes per loop iteration, so one busy connection
 // cannot starve the socket's receive side or the other connections.
 constexpr size_t kPacketsPerFlush = 256;
-// The send buffer holds a full sendmmsg batch of Ethernet-sized packets; it always holds
-// at least one packet of the largest size QUIC allows (65527).
+// The send buffer holds a full sendmmsg batch of Ethernet-sized packets plus room for one
+// of the largest size QUIC allows: a connection asks for its configured maximum (a path
+// MTU probe may need it) before every packet, and that reservation must not cut batches
+// of smaller packets short.
 constexpr size_t kMaxPacket = 1500;
+constexpr size_t kLargestPacket = 65527;
 // Stateless resets per second at most (each answers a packet we cannot decrypt).
 constexpr size_t kResetsPerSecond = 256;
 // QUIC transport error codes (RFC 9000 section 20.1).
@@ -53,7 +56,7 @@ EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =
       config_.session_cache ? config_.session_cache : std::make_shared<MemorySessionCache>();
-  tx_buf_.resize(std::max<size_t>(kPacketsPerWrite * kMaxPacket, 65527));
+  tx_buf_.resize(kPacketsPerWrite * kMaxPacket + kLargestPacket);
   tx_.reserve(kPacketsPerWrite);
   loop_->set_timer_callback([this] { on_timer(); });
   loop_->set_idle_callback([this] { flush(); });

@@ -27,8 +27,8 @@ struct BenchParams {
   unsigned repeat = 1;
   bool progress = false;  // progress line on stderr
   std::string kex = "hybrid-required";
-  size_t max_udp_payload = 1452;  // TransportConfig::max_udp_payload, both sides
-  bool resume = false;            // handshake / scale: resume sessions (default: full handshakes)
+  size_t max_udp_payload = TransportConfig{}.max_udp_payload;  // both sides
+  bool resume = false;  // handshake / scale: resume sessions (default: full handshakes)
 };
 
 // Where the client finds the server and how it trusts it.

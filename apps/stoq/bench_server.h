@@ -19,7 +19,7 @@ struct ServerOptions {
   size_t max_connections = 200'000;
   double idle_timeout = 600;  // seconds (scale runs keep connections idle a long time)
   double duration = 0;        // 0 = until SIGINT / SIGTERM
-  size_t max_udp_payload = 1452;
+  size_t max_udp_payload = TransportConfig{}.max_udp_payload;
 };
 
 // Runs until signalled or `duration` passes; returns an exit code (docs/cli.md).

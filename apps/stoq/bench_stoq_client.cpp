@@ -43,8 +43,8 @@ class NoSessionCache final : public SessionCache {
 EndpointConfig connection_config(const StoqClientSetup& s, const BenchParams& p) {
   EndpointConfig cfg = s.config;
   if (!p.resume) {
-    cfg.transport.session_resumption = false;
-    cfg.session_cache = std::make_shared<NoSessionCache>();
+    cfg.transport.session_resumption = false;                // no ticket is offered or waited for
+    cfg.session_cache = std::make_shared<NoSessionCache>();  // nor a NEW_TOKEN kept
   }
   return cfg;
 }

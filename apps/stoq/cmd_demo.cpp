@@ -24,7 +24,7 @@ struct DemoOptions {
   std::string kex = "hybrid-required";
   std::string cert_type = "falcon1024";
   std::string auth = "auto";  // pq-required for post-quantum certificate types, else any
-  size_t max_udp_payload = 1452;
+  size_t max_udp_payload = TransportConfig{}.max_udp_payload;
 };
 
 int run_demo(const DemoOptions& o) {

@@ -15,7 +15,7 @@ struct TransportOptions {
   std::string cc = "cubic";
   std::string qlog_dir;
   bool early_data = false;
-  size_t max_udp_payload = 1452;
+  size_t max_udp_payload = TransportConfig{}.max_udp_payload;
   // Server.
   std::string retry = "auto";
   size_t max_per_source = 0;

@@ -45,6 +45,19 @@ class TransportTest : public EndpointTest {
     EXPECT_TRUE(ep.ok()) << ep.message();
     return std::move(ep).value();
   }
+  // Uploads `bytes` on a new stream to the kHashSink server; true when it finished in time
+  // and the server's SHA-256 matches ours.
+  bool hashed_upload(Endpoint& client, Connection& conn, uint64_t bytes) {
+    auto s = conn.open_bidi_stream();
+    EXPECT_TRUE(s.ok()) << s.message();
+    if (!s) return false;
+    HashedUpload up(*s, bytes);
+    up.start();
+    EXPECT_TRUE(pump_until(
+        client, [&] { return up.done(); }, 30s))
+        << "sent " << up.sent() << " of " << bytes;
+    return up.verified();
+  }
   // Sends `text` on a new stream (possibly before the handshake: 0-RTT) and returns the
   // echo once the stream ends.
   std::string echo_once(Endpoint& client, Connection& conn, const std::string& text,
@@ -355,13 +368,7 @@ TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {
     ASSERT_TRUE(c.ok());
     Connection conn = *c;
     ASSERT_TRUE(pump_until(client, [&] { return conn.is_established(); }));
-    auto s = conn.open_bidi_stream();
-    ASSERT_TRUE(s.ok());
-    HashedUpload up(*s, 4u << 20);
-    up.start();
-    ASSERT_TRUE(pump_until(
-        client, [&] { return up.done(); }, 30s));
-    EXPECT_TRUE(up.verified());
+    EXPECT_TRUE(hashed_upload(client, conn, 4u << 20));
     auto info = conn.info();
     EXPECT_EQ(info.congestion_control, to_string(cc));
     EXPECT_GT(info.cwnd, 0u);
@@ -384,13 +391,7 @@ TEST_F(TransportTest, LargerPacketsAreDiscoveredOnLoopbackWhenAllowed) {
   auto client = make_client({}, t);
   auto conn = connect(client);
   ASSERT_TRUE(conn.is_established());
-  auto s = conn.open_bidi_stream();
-  ASSERT_TRUE(s.ok());
-  HashedUpload up(*s, 16u << 20);
-  up.start();
-  ASSERT_TRUE(pump_until(
-      client, [&] { return up.done(); }, 30s));
-  EXPECT_TRUE(up.verified());
+  EXPECT_TRUE(hashed_upload(client, conn, 16u << 20));
   // Discovery runs beside the data (one probe size per round trip) and may finish after a
   // fast upload; it goes on while the connection is idle.
   EXPECT_TRUE(pump_until(

@@ -156,7 +156,8 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
     if (auto t = session_cache_->take_ticket(cache_key)) p.resume_ticket = std::move(*t);
   }
   if (auto t = session_cache_->take_token(cache_key)) p.token = std::move(*t);
-  if (!quic::make_cid(p.scid, -1)) return {Errc::kInternal, "no randomness"};
+  p.random_pool = &random_pool_;
+  if (!quic::make_cid(p.scid, -1, &random_pool_)) return {Errc::kInternal, "no randomness"};
   attach_qlog(p, quic::ConnectionId(p.scid), false);
   auto c = quic::Connection::client(p, io::monotonic_ns());
   if (!c) return {c.error(), c.reason()};
@@ -434,7 +435,8 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
     p.original_dcid = decision.original_dcid;
   }
   p.cid_worker = worker_;
-  if (!quic::make_cid(p.scid, worker_)) return;
+  p.random_pool = &random_pool_;
+  if (!quic::make_cid(p.scid, worker_, &random_pool_)) return;
   attach_qlog(p, quic::ConnectionId(p.scid), true);
   auto c = quic::Connection::server(p, hd, now);
   if (!c) {

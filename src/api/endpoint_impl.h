@@ -116,6 +116,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::unique_ptr<tls::TlsContext> client_tls_;
   std::array<uint8_t, 32> reset_secret_{};
   std::unique_ptr<quic::ResetTokens> reset_tokens_;  // from reset_secret_, for every connection
+  quic::RandomPool random_pool_;                     // connection IDs and ngtcp2's random requests
   std::array<uint8_t, 32> token_secret_{};
   std::optional<AddressValidator> validator_;
   std::shared_ptr<SessionCache> session_cache_;

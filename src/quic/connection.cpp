@@ -24,7 +24,8 @@ ngtcp2_path make_path(const SocketAddress& local, const SocketAddress& remote) {
   return p;
 }
 
-bool random_bytes(uint8_t* out, size_t n) {
+bool random_bytes(uint8_t* out, size_t n, RandomPool* pool) {
+  if (pool != nullptr) return pool->fill({out, n});
   return RAND_bytes(out, static_cast<int>(n)) == 1;
 }
 
@@ -36,6 +37,7 @@ constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over I
 // fails three times ends the search; the configured maximum is always the last candidate.
 constexpr std::array<uint16_t, 6> kPmtudSteps = {1452, 4096, 8952, 16384, 32768, 65487};
 constexpr size_t kMaxIovecs = 16;
+constexpr uint64_t kActiveConnectionIdLimit = 4;
 // DATAGRAM payloads are bounded so that one always fits the smallest QUIC path (1200 bytes):
 // short header (1 + 20-byte CID + 4-byte packet number), AEAD tag (16), frame type and
 // length (3), rounded up.
@@ -44,9 +46,9 @@ constexpr size_t kDatagramPacketOverhead = 48;
 
 }  // namespace
 
-bool make_cid(ngtcp2_cid& out, int worker) {
+bool make_cid(ngtcp2_cid& out, int worker, RandomPool* pool) {
   out.datalen = kCidLength;
-  if (!random_bytes(out.data, out.datalen)) return false;
+  if (!random_bytes(out.data, out.datalen, pool)) return false;
   if (worker >= 0) out.data[0] = static_cast<uint8_t>(worker);
   return true;
 }
@@ -59,6 +61,7 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       remote_(p.remote),
       peer_name_(p.peer_name),
       reset_tokens_(p.reset_tokens),
+      random_pool_(p.random_pool),
       protocol_random_(p.protocol_random),
       is_server_(is_server),
       qlog_(p.qlog),
@@ -190,7 +193,10 @@ void Connection::fill_params(ngtcp2_transport_params& p) const {
   p.initial_max_streams_uni = transport_.max_streams_uni;
   p.max_idle_timeout =
       static_cast<ngtcp2_duration>(transport_.idle_timeout.count()) * NGTCP2_MILLISECONDS;
-  p.active_connection_id_limit = 7;
+  // Connection IDs the peer may issue us: one in use and three spare for migrations
+  // (each retired one is replaced). Every extra one costs both sides a random draw, a
+  // reset token, a table entry and a NEW_CONNECTION_ID frame per connection.
+  p.active_connection_id_limit = kActiveConnectionIdLimit;
   p.max_datagram_frame_size = transport_.max_datagram_frame_size;
 }
 
@@ -213,7 +219,8 @@ Status Connection::init_tls() {
 Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p, Timestamp now) {
   std::unique_ptr<Connection> c(new Connection(p, false));
   ngtcp2_cid dcid{}, scid = p.scid;
-  if (!make_cid(dcid, -1) || (scid.datalen == 0 && !make_cid(scid, p.cid_worker))) {
+  if (!make_cid(dcid, -1, p.random_pool) ||
+      (scid.datalen == 0 && !make_cid(scid, p.cid_worker, p.random_pool))) {
     return {Errc::kInternal, "no randomness for connection IDs"};
   }
   ngtcp2_callbacks cb;
@@ -243,7 +250,7 @@ Result<std::unique_ptr<Connection>> Connection::server(const ConnectionParams& p
                                                        const ngtcp2_pkt_hd& hd, Timestamp now) {
   std::unique_ptr<Connection> c(new Connection(p, true));
   ngtcp2_cid scid = p.scid;
-  if (scid.datalen == 0 && !make_cid(scid, p.cid_worker)) {
+  if (scid.datalen == 0 && !make_cid(scid, p.cid_worker, p.random_pool)) {
     return {Errc::kInternal, "no randomness"};
   }
   ngtcp2_callbacks cb;
@@ -812,13 +819,13 @@ void Connection::rand_cb(uint8_t* dest, size_t len, const ngtcp2_rand_ctx* ctx) 
     self->protocol_random_(dest, len);
     return;
   }
-  random_bytes(dest, len);
+  random_bytes(dest, len, self != nullptr ? self->random_pool_ : nullptr);
 }
 
 int Connection::get_new_cid_cb(ngtcp2_conn*, ngtcp2_cid* cid, uint8_t* token, size_t cidlen,
                                void* user) {
   auto* self = static_cast<Connection*>(user);
-  if (cidlen != kCidLength || !make_cid(*cid, self->cid_worker_)) {
+  if (cidlen != kCidLength || !make_cid(*cid, self->cid_worker_, self->random_pool_)) {
     return NGTCP2_ERR_CALLBACK_FAILURE;
   }
   if (self->reset_tokens_ == nullptr ||

@@ -23,6 +23,7 @@
 #include "core/fifo.h"
 #include "quic/clock.h"
 #include "quic/connection_id.h"
+#include "quic/random_pool.h"
 #include "quic/reset_token.h"
 #include "quic/stream_state.h"
 #include "stoq/address.h"
@@ -99,6 +100,9 @@ struct ConnectionParams {
   // harnesses set it, to a seeded generator, so a simulated run repeats exactly; a real
   // endpoint must not (skipped packet numbers detect optimistic ACKs only if unpredictable).
   std::function<void(uint8_t* out, size_t len)> protocol_random;
+  // The endpoint's pool for connection IDs and ngtcp2's requests (must outlive the
+  // connection); without one, each request calls OpenSSL's RAND_bytes.
+  RandomPool* random_pool = nullptr;
 
   // qlog (JSON-SEQ) output; called with fin = true once at the end. Empty: no qlog.
   std::function<void(std::span<const uint8_t> data, bool fin)> qlog;
@@ -119,9 +123,9 @@ struct ConnectionParams {
   int cid_worker = -1;
 };
 
-// A fresh connection ID of kCidLength random bytes; the first byte is `worker` if >= 0.
-// False if the system has no randomness.
-bool make_cid(ngtcp2_cid& out, int worker);
+// A fresh connection ID of kCidLength random bytes (from `pool` if given); the first
+// byte is `worker` if >= 0. False if the system has no randomness.
+bool make_cid(ngtcp2_cid& out, int worker, RandomPool* pool = nullptr);
 
 class Connection : private tls::TlsObserver {
  public:
@@ -308,6 +312,7 @@ class Connection : private tls::TlsObserver {
   std::string peer_name_;
   std::unique_ptr<ResetTokens> own_reset_tokens_;
   ResetTokens* reset_tokens_ = nullptr;
+  RandomPool* random_pool_ = nullptr;
   std::function<void(uint8_t*, size_t)> protocol_random_;
   bool is_server_;
 

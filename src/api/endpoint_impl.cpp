@@ -257,9 +257,13 @@ void EndpointImpl::on_socket_readable() {
       return;
     }
     if (batch->empty()) return;
+    // The batch lives in the datapath: if a callback replaced it (migrate()), the rest
+    // of the batch is gone with it.
+    const io::Datapath* source = socket_.get();
+    const std::span<const io::ReceivedDatagram> datagrams = *batch;
     uint64_t now = io::monotonic_ns();
-    for (const auto& d : *batch) {
-      handle_datagram(d, now);
+    for (size_t i = 0; i < datagrams.size() && socket_.get() == source; ++i) {
+      handle_datagram(datagrams[i], now);
       // A datagram that cost a handshake step (a signature, a KEM, a certificate check)
       // has its answer sent at once, not after the rest of the batch: the peer works on
       // it while we handle the next one, instead of the two taking turns.
@@ -271,7 +275,7 @@ void EndpointImpl::on_socket_readable() {
         now = after;
       }
     }
-    if (socket_ && socket_->receive_drained()) return;  // the loop wakes us for more
+    if (socket_.get() != source || socket_->receive_drained()) return;  // the loop wakes us
   }
 }
 

@@ -242,8 +242,27 @@ EndpointImpl::Entry* EndpointImpl::entry(quic::Connection& conn) {
   return it == conns_.end() ? nullptr : &it->second;
 }
 
+quic::Connection* EndpointImpl::lookup_cid(const uint8_t* dcid, size_t len) {
+  // Datagrams come in runs for one connection: the last match is checked first.
+  if (last_conn_ != nullptr && last_cid_.len == len && std::memcmp(last_cid_.data, dcid, len) == 0)
+    return last_conn_;
+  quic::ConnectionId cid(dcid, len);
+  auto it = by_cid_.find(cid);
+  if (it == by_cid_.end()) return nullptr;
+  last_cid_ = cid;
+  last_conn_ = it->second;
+  return last_conn_;
+}
+
+void EndpointImpl::unmap_cid(quic::Connection& conn, const quic::ConnectionId& cid) {
+  auto it = by_cid_.find(cid);
+  if (it != by_cid_.end() && it->second == &conn) by_cid_.erase(it);
+  if (last_conn_ == &conn && last_cid_ == cid) last_conn_ = nullptr;
+}
+
 void EndpointImpl::map_cid(quic::Connection& conn, const quic::ConnectionId& cid) {
   by_cid_[cid] = &conn;
+  if (last_cid_ == cid) last_conn_ = &conn;
   if (Entry* e = entry(conn)) e->cids.push_back(cid);
 }
 
@@ -319,9 +338,8 @@ void EndpointImpl::handle_datagram(const io::ReceivedDatagram& d, uint64_t now, 
     ++dropped_datagrams_;
     return;
   }
-  auto it = by_cid_.find(quic::ConnectionId(vc.dcid, vc.dcidlen));
-  if (it != by_cid_.end()) {
-    it->second->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
+  if (quic::Connection* c = lookup_cid(vc.dcid, vc.dcidlen)) {
+    c->read_datagram(socket_->local_address(), d.remote, d.data, d.ecn, now);
     return;
   }
   if (!forwarded && forward(d, vc)) return;
@@ -583,10 +601,8 @@ void EndpointImpl::send_pending() {
 void EndpointImpl::reap(quic::Connection* c) {
   Entry& e = conns_[c];
   release_source(e);
-  for (const auto& cid : e.cids) {
-    auto it = by_cid_.find(cid);
-    if (it != by_cid_.end() && it->second == c) by_cid_.erase(it);
-  }
+  for (const auto& cid : e.cids) unmap_cid(*c, cid);
+  if (last_conn_ == c) last_conn_ = nullptr;
   e.shared->last_info = c->info();
   e.shared->conn = nullptr;
   dirty_.erase(c);
@@ -681,8 +697,7 @@ void EndpointImpl::on_cid_added(quic::Connection& conn, const quic::ConnectionId
 }
 
 void EndpointImpl::on_cid_removed(quic::Connection& conn, const quic::ConnectionId& cid) {
-  auto it = by_cid_.find(cid);
-  if (it != by_cid_.end() && it->second == &conn) by_cid_.erase(it);
+  unmap_cid(conn, cid);
   if (Entry* e = entry(conn)) std::erase(e->cids, cid);
 }
 

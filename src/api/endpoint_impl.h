@@ -87,6 +87,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   void reap(quic::Connection* c);
   void reschedule(quic::Connection* c, uint64_t now);
   void map_cid(quic::Connection& conn, const quic::ConnectionId& cid);
+  void unmap_cid(quic::Connection& conn, const quic::ConnectionId& cid);
+  quic::Connection* lookup_cid(const uint8_t* dcid, size_t len);
   Entry* entry(quic::Connection& conn);
   std::shared_ptr<ConnectionShared> make_shared_state(quic::Connection* conn);
 
@@ -128,6 +130,10 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
 
   std::unordered_map<quic::Connection*, Entry> conns_;
   std::unordered_map<quic::ConnectionId, quic::Connection*, quic::ConnectionIdHash> by_cid_;
+  // by_cid_'s last hit: a run of datagrams for one connection skips the hash lookup.
+  // Cleared whenever that entry leaves by_cid_.
+  quic::ConnectionId last_cid_;
+  quic::Connection* last_conn_ = nullptr;
   std::unordered_set<quic::Connection*> dirty_;
   TimerHeap<quic::Connection*> timers_;  // each connection's next deadline
 

@@ -47,7 +47,8 @@ class Stream {
   // lives in a shared buffer (a file mapping, a cached object, a pattern block), this saves
   // the copy into the send buffer.
   Result<size_t> write_shared(std::span<const uint8_t> data, std::shared_ptr<const void> owner);
-  // Bytes write() would accept now.
+  // Bytes write() would accept now. 0 on an open stream arms on_writable, as a refused
+  // write() does.
   size_t writable() const noexcept;
   // Ends the sending direction after everything queued (sends FIN).
   Status finish();
@@ -71,7 +72,8 @@ class Stream {
 
   // Called when read() may return data, the end of the stream or a reset.
   void on_readable(std::function<void()> cb);
-  // Called when write() may accept data again after returning kWouldBlock or a short count.
+  // Called when write() may accept data again after returning kWouldBlock or a short
+  // count, or after writable() returned 0.
   void on_writable(std::function<void()> cb);
   // Called once when the stream is fully closed, with the error (empty when both directions
   // ended normally) and the application code of a reset, if any.

@@ -29,7 +29,12 @@ Result<size_t> Stream::write_shared(std::span<const uint8_t> data,
 }
 
 size_t Stream::writable() const noexcept {
-  return s_ && s_->conn != nullptr ? s_->conn->stream_writable(*s_) : 0;
+  if (!s_ || s_->conn == nullptr) return 0;
+  const size_t n = s_->conn->stream_writable(*s_);
+  // A writer that checks for room before writing waits for on_writable like one whose
+  // write() was refused.
+  if (n == 0 && !s_->write_closed && !s_->fin_queued && !s_->closed) s_->want_writable = true;
+  return n;
 }
 
 Status Stream::finish() {

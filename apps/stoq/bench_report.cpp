@@ -55,8 +55,15 @@ std::vector<std::string> metrics_of(Mode m) {
       return {"handshakes_per_s", "p50_us",           "p99_us", "loaded_p50_us",
               "loaded_p99_us",    "sequential_per_s", "resumed"};
     case Mode::kScale:
-      return {"connections",         "established",         "answered",      "accept_per_s",
-              "client_kib_per_conn", "server_kib_per_conn", "answer_round_s"};
+      return {"connections",
+              "established",
+              "answered",
+              "accept_per_s",
+              "client_kib_per_conn",
+              "server_kib_per_conn",
+              "client_kib_per_used_conn",
+              "server_kib_per_used_conn",
+              "answer_round_s"};
   }
   return {};
 }
@@ -123,7 +130,7 @@ void print_report(const Report& r, bool json) {
     }
     if (!line.empty()) std::printf("  %-8s %s\n", label(s.system), line.c_str());
   }
-  std::printf("  %-22s", "metric");
+  std::printf("  %-26s", "metric");
   for (const auto& s : r.series) {
     std::printf(" %12s", label(s.system));
     if (&s != stoq)
@@ -134,7 +141,7 @@ void print_report(const Report& r, bool json) {
     bool any = false;
     for (const auto& s : r.series) any |= s.median(k).has_value();
     if (!any) continue;
-    std::printf("  %-22s", k.c_str());
+    std::printf("  %-26s", k.c_str());
     for (const auto& s : r.series) {
       auto m = s.median(k);
       if (m)
@@ -151,7 +158,7 @@ void print_report(const Report& r, bool json) {
     }
     std::printf("\n");
   }
-  std::printf("  %-22s", "verified");
+  std::printf("  %-26s", "verified");
   for (const auto& s : r.series) {
     std::printf(" %12s", s.all_verified() ? "yes" : "NO");
     if (&s != stoq) std::printf(" %12s", "");

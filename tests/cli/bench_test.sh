@@ -76,7 +76,7 @@ else
 fi
 if run scale scale -c 200; then
   check "scale: 200 connections established and all answered, memory per connection reported" "$work/scale.json" \
-    'j["verified"] and j["systems"]["stoq"]["median"]["answered"] == 200 and "server_kib_per_conn" in j["systems"]["stoq"]["median"]'
+    'j["verified"] and j["systems"]["stoq"]["median"]["answered"] == 200 and "server_kib_per_conn" in j["systems"]["stoq"]["median"] and j["systems"]["stoq"]["median"]["server_kib_per_used_conn"] > 0'
 fi
 
 # Bad input: a clear error and the usage exit code.

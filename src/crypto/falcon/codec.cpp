@@ -1,5 +1,7 @@
 #include "crypto/falcon/codec.h"
 
+#include <bit>
+
 namespace stoq::falcon::detail {
 namespace {
 
@@ -126,31 +128,38 @@ std::size_t comp_encode(std::span<std::uint8_t> out, const std::int16_t* x, unsi
 
 std::size_t comp_decode(std::int16_t* x, unsigned logn, std::span<const std::uint8_t> in) {
   const std::size_t n = std::size_t{1} << logn;
-  std::uint32_t acc = 0;
-  unsigned acc_len = 0;
+  // Bits are read most significant first through a 64-bit window whose top `bits` bits
+  // are unread input; bytes are loaded ahead of use, so only whole unread bytes are
+  // subtracted from the count returned at the end.
+  std::uint64_t window = 0;
+  unsigned bits = 0;
   std::size_t v = 0;
-  for (std::size_t u = 0; u < n; ++u) {
-    if (v >= in.size()) return 0;
-    acc = (acc << 8) | in[v++];
-    const std::uint32_t b = acc >> acc_len;
-    const std::uint32_t negative = b & 128;
-    std::uint32_t m = b & 127;
-    for (;;) {
-      if (acc_len == 0) {
-        if (v >= in.size()) return 0;
-        acc = (acc << 8) | in[v++];
-        acc_len = 8;
-      }
-      --acc_len;
-      if (((acc >> acc_len) & 1) != 0) break;
-      m += 128;
-      if (m > 2047) return 0;
+  const auto refill = [&] {
+    while (bits <= 56 && v < in.size()) {
+      window |= static_cast<std::uint64_t>(in[v++]) << (56 - bits);
+      bits += 8;
     }
-    if (negative && m == 0) return 0;  // "-0" is not canonical
-    x[u] = static_cast<std::int16_t>(negative ? -static_cast<int>(m) : static_cast<int>(m));
+  };
+  for (std::size_t u = 0; u < n; ++u) {
+    refill();
+    if (bits < 8) return 0;
+    const auto b = static_cast<std::uint32_t>(window >> 56);  // sign, then 7 low bits
+    window <<= 8;
+    bits -= 8;
+    refill();
+    // The high bits in unary: k zeros, then a one. k <= 15 keeps |x| <= 2047.
+    const unsigned k = window == 0 ? 64u : static_cast<unsigned>(std::countl_zero(window));
+    if (k > 15 || k >= bits) return 0;
+    window <<= k + 1;
+    bits -= k + 1;
+    const std::uint32_t m = (b & 127) + 128 * k;
+    if ((b & 128) != 0 && m == 0) return 0;  // "-0" is not canonical
+    x[u] = static_cast<std::int16_t>((b & 128) != 0 ? -static_cast<int>(m) : static_cast<int>(m));
   }
-  if ((acc & ((1u << acc_len) - 1)) != 0) return 0;
-  return v;
+  // Padding in the last byte used must be zero; bytes loaded ahead were not used.
+  const unsigned pad = bits % 8;
+  if (pad != 0 && (window >> (64 - pad)) != 0) return 0;
+  return v - bits / 8;
 }
 
 }  // namespace stoq::falcon::detail

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace stoq::falcon::detail {
@@ -67,6 +69,76 @@ TEST(Codec, CompressedRejectsTruncated) {
   const std::uint8_t cut[] = {0x00, 0x80};
   std::int16_t x[2];
   EXPECT_EQ(comp_decode(x, 1, cut), 0u);
+}
+
+// The format read one bit at a time, straight from its definition: per coefficient a sign
+// bit, 7 low bits, the high bits in unary (zeros ended by a one); then zero padding.
+std::size_t reference_comp_decode(std::int16_t* x, std::size_t n,
+                                  std::span<const std::uint8_t> in) {
+  std::size_t pos = 0;  // in bits
+  const auto bit = [&](int& out) {
+    if (pos >= in.size() * 8) return false;
+    out = (in[pos / 8] >> (7 - pos % 8)) & 1;
+    ++pos;
+    return true;
+  };
+  for (std::size_t u = 0; u < n; ++u) {
+    int b = 0, sign = 0;
+    if (!bit(sign)) return 0;
+    int m = 0;
+    for (int i = 0; i < 7; ++i) {
+      if (!bit(b)) return 0;
+      m = (m << 1) | b;
+    }
+    for (;;) {
+      if (!bit(b)) return 0;
+      if (b == 1) break;
+      m += 128;
+      if (m > 2047) return 0;
+    }
+    if (sign != 0 && m == 0) return 0;
+    x[u] = static_cast<std::int16_t>(sign != 0 ? -m : m);
+  }
+  for (; pos % 8 != 0; ++pos) {
+    if ((in[pos / 8] >> (7 - pos % 8)) & 1) return 0;
+  }
+  return pos / 8;
+}
+
+// Random and mutated encodings (sizes 4..64 coefficients): the decoder agrees with the
+// bit-at-a-time reference on whether the input is valid, on the values and on the length.
+TEST(Codec, CompressedDecodeMatchesBitByBitReference) {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> d(0.0, 300.0);
+  int valid = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    const unsigned logn = 2 + static_cast<unsigned>(rng() % 5);
+    const std::size_t n = std::size_t{1} << logn;
+    std::vector<std::uint8_t> buf(4 * n + 8);
+    std::size_t len = 0;
+    if (iter % 4 == 0) {
+      len = static_cast<std::size_t>(rng() % buf.size());
+      for (std::size_t i = 0; i < len; ++i) buf[i] = static_cast<std::uint8_t>(rng());
+    } else {
+      std::vector<std::int16_t> s(n);
+      for (auto& x : s)
+        x = static_cast<std::int16_t>(std::clamp(static_cast<int>(d(rng)), -2047, 2047));
+      len = comp_encode(buf, s.data(), logn);
+      ASSERT_GT(len, 0u);
+      if (iter % 4 == 2) buf[rng() % len] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+      // One byte short, exact, or one byte more.
+      if (iter % 4 == 3) len = std::min(buf.size(), len + (rng() % 3) - 1);
+    }
+    std::vector<std::int16_t> got(n, 0), want(n, 0);
+    const std::size_t want_len = reference_comp_decode(want.data(), n, std::span(buf).first(len));
+    const std::size_t got_len = comp_decode(got.data(), logn, std::span(buf).first(len));
+    ASSERT_EQ(got_len, want_len) << "iteration " << iter;
+    if (want_len != 0) {
+      ++valid;
+      ASSERT_EQ(got, want) << "iteration " << iter;
+    }
+  }
+  EXPECT_GT(valid, 5000);
 }
 
 TEST(Codec, ModqRoundTripAndRange) {

@@ -3,6 +3,13 @@
 #include <array>
 #include <vector>
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(STOQ_FALCON_PORTABLE_ONLY)
+#define STOQ_MODQ_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define STOQ_MODQ_SIMD_CLONES
+#endif
+
 namespace stoq::falcon::detail {
 namespace {
 
@@ -25,6 +32,10 @@ struct NttTables {
   std::array<std::uint16_t, 1024> zeta{};
   std::array<std::uint16_t, 1024> izeta{};
   std::array<std::uint16_t, 11> inv_n{};
+  // The same constants times 2^16 mod q, for Montgomery multiplication.
+  std::array<std::int16_t, 1024> zeta_m{};
+  std::array<std::int16_t, 1024> izeta_m{};
+  std::array<std::int16_t, 11> inv_n_m{};
 };
 
 constexpr NttTables make_tables() {
@@ -39,58 +50,90 @@ constexpr NttTables make_tables() {
   for (unsigned l = 0; l <= 10; ++l) {
     t.inv_n[l] = static_cast<std::uint16_t>(pow_mod(1u << l, kQ - 2));
   }
+  for (std::uint32_t k = 0; k < 1024; ++k) {
+    t.zeta_m[k] = static_cast<std::int16_t>((t.zeta[k] * 65536u) % kQ);
+    t.izeta_m[k] = static_cast<std::int16_t>((t.izeta[k] * 65536u) % kQ);
+  }
+  for (unsigned l = 0; l <= 10; ++l) {
+    t.inv_n_m[l] = static_cast<std::int16_t>((t.inv_n[l] * 65536u) % kQ);
+  }
   return t;
 }
 
 constexpr NttTables kTables = make_tables();
 
-inline std::uint16_t add_q(std::uint32_t a, std::uint32_t b) {
-  std::uint32_t r = a + b;
-  r -= kQ & -static_cast<std::uint32_t>(r >= kQ);
-  return static_cast<std::uint16_t>(r);
+}  // namespace
+
+namespace {
+
+// q^-1 mod 2^16, as a signed 16-bit value.
+constexpr std::int16_t kQInv = static_cast<std::int16_t>(53249);
+static_assert(static_cast<std::uint16_t>(12289u * 53249u) == 1u);
+
+// a * b / 2^16 mod q for |a|, |b| < q, in [0, q). Written with 16-bit lanes in mind (the
+// high half of a 16x16 product, as in a SIMD multiply-high) so the loops below vectorise;
+// the result is exact, so every vector width gives the same output.
+inline std::int16_t mont_mul(std::int16_t a, std::int16_t b) {
+  const std::int32_t t = static_cast<std::int32_t>(a) * b;
+  const auto u = static_cast<std::int16_t>(static_cast<std::int16_t>(t) * kQInv);
+  const auto hi_t = static_cast<std::int16_t>(t >> 16);
+  const auto hi_uq = static_cast<std::int16_t>((static_cast<std::int32_t>(u) * kQ) >> 16);
+  const auto r = static_cast<std::int16_t>(hi_t - hi_uq);  // in (-q, q)
+  return static_cast<std::int16_t>(r + (static_cast<std::int16_t>(kQ) & (r >> 15)));
 }
 
-inline std::uint16_t sub_q(std::uint32_t a, std::uint32_t b) {
-  std::uint32_t r = a + kQ - b;
-  r -= kQ & -static_cast<std::uint32_t>(r >= kQ);
-  return static_cast<std::uint16_t>(r);
+// Sum and difference of two residues in [0, q), reduced into [0, q).
+inline std::int16_t add_mod(std::int16_t a, std::int16_t b) {
+  const auto r = static_cast<std::int16_t>(a + b - static_cast<std::int16_t>(kQ));
+  return static_cast<std::int16_t>(r + (static_cast<std::int16_t>(kQ) & (r >> 15)));
+}
+
+inline std::int16_t sub_mod(std::int16_t a, std::int16_t b) {
+  const auto r = static_cast<std::int16_t>(a - b);
+  return static_cast<std::int16_t>(r + (static_cast<std::int16_t>(kQ) & (r >> 15)));
 }
 
 }  // namespace
 
-void ntt_modq(std::uint16_t* a, unsigned logn) {
+// Residues below q < 2^15 are the same bits as uint16 and int16; the transforms work on
+// int16 lanes. On x86-64 they are also compiled for AVX2 and picked at load time.
+STOQ_MODQ_SIMD_CLONES void ntt_modq(std::uint16_t* a_in, unsigned logn) {
+  auto* a = reinterpret_cast<std::int16_t*>(a_in);
   const std::size_t n = std::size_t{1} << logn;
   // Stage with m blocks uses zeta[m + b]; with the 10-bit reversal table, the root for
   // block b at size n is psi_n^bitrev(m+b) = psi^(2^(10-logn) * bitrev_logn(m+b)), which
   // equals zeta[m + b] because bitrev10(m+b) = bitrev_logn(m+b) << (10 - logn).
   for (std::size_t m = 1, len = n >> 1; m < n; m <<= 1, len >>= 1) {
     for (std::size_t b = 0; b < m; ++b) {
-      const std::uint32_t z = kTables.zeta[m + b];
-      std::uint16_t* x = a + 2 * b * len;
+      const std::int16_t z = kTables.zeta_m[m + b];
+      std::int16_t* x = a + 2 * b * len;
+      std::int16_t* y = x + len;
       for (std::size_t j = 0; j < len; ++j) {
-        const std::uint16_t t = modq_mul(z, x[j + len]);
-        x[j + len] = sub_q(x[j], t);
-        x[j] = add_q(x[j], t);
+        const std::int16_t t = mont_mul(z, y[j]);
+        y[j] = sub_mod(x[j], t);
+        x[j] = add_mod(x[j], t);
       }
     }
   }
 }
 
-void intt_modq(std::uint16_t* a, unsigned logn) {
+STOQ_MODQ_SIMD_CLONES void intt_modq(std::uint16_t* a_in, unsigned logn) {
+  auto* a = reinterpret_cast<std::int16_t*>(a_in);
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t m = n >> 1, len = 1; m >= 1; m >>= 1, len <<= 1) {
     for (std::size_t b = 0; b < m; ++b) {
-      const std::uint32_t z = kTables.izeta[m + b];
-      std::uint16_t* x = a + 2 * b * len;
+      const std::int16_t z = kTables.izeta_m[m + b];
+      std::int16_t* x = a + 2 * b * len;
+      std::int16_t* y = x + len;
       for (std::size_t j = 0; j < len; ++j) {
-        const std::uint16_t u = x[j], v = x[j + len];
-        x[j] = add_q(u, v);
-        x[j + len] = modq_mul(z, sub_q(u, v));
+        const std::int16_t u = x[j], v = y[j];
+        x[j] = add_mod(u, v);
+        y[j] = mont_mul(z, sub_mod(u, v));
       }
     }
   }
-  const std::uint32_t ni = kTables.inv_n[logn];
-  for (std::size_t i = 0; i < n; ++i) a[i] = modq_mul(a[i], ni);
+  const std::int16_t ni = kTables.inv_n_m[logn];
+  for (std::size_t i = 0; i < n; ++i) a[i] = mont_mul(a[i], ni);
 }
 
 std::uint16_t modq_inverse(std::uint16_t a) {

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -24,10 +25,10 @@
 namespace stoq::cli::bench {
 namespace {
 
-constexpr size_t kPayload = kUdpDatagram - kUdpHeader;
 constexpr size_t kRxBuf = 65536;
 constexpr unsigned kRxBatch = 16;
-constexpr unsigned kSegments = 44;  // 44 x 1452 = 63888 bytes per GSO super-datagram
+constexpr size_t kGsoBytes = 64000;     // one GSO super-datagram: 44 x 1452, 7 x 8952, ...
+constexpr size_t kMaxDatagram = 65487;  // fits IPv4's 65507 and IPv6's 65527
 constexpr unsigned kTxBatch = 8;
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
@@ -81,13 +82,13 @@ UdpSink::Counters UdpSink::counters() const {
 }
 
 void UdpSink::count(const uint8_t* d, size_t n, double now) {
-  uint64_t run = 0, seq = 0;
+  uint64_t run = 0, offset = 0;
   if (n < kUdpHeader) {
     ++bad_;
     return;
   }
   std::memcpy(&run, d, 8);
-  std::memcpy(&seq, d + 8, 8);
+  std::memcpy(&offset, d + 8, 8);
   if (run != run_.load(std::memory_order_relaxed)) {
     // A new run starts: the counters are the previous run's no more.
     datagrams_ = 0;
@@ -96,7 +97,7 @@ void UdpSink::count(const uint8_t* d, size_t n, double now) {
     first_s_ = now;
     run_ = run;
   }
-  const auto want = pattern_.piece(seq * kPayload, n - kUdpHeader);
+  const auto want = pattern_.piece(offset, n - kUdpHeader);
   if (want.size() != n - kUdpHeader || std::memcmp(want.data(), d + kUdpHeader, want.size()) != 0) {
     bad_.fetch_add(1, std::memory_order_relaxed);
   }
@@ -161,8 +162,12 @@ Sample udp_blast(const SocketAddress& host, uint16_t port, const std::string& co
   std::random_device rd;
   const uint64_t run = (static_cast<uint64_t>(rd()) << 32) | rd() | 1;
   const Pattern pattern;
-  const uint64_t total = (p.bytes + kPayload - 1) / kPayload;  // datagrams
-  std::vector<uint8_t> buf(kTxBatch * kSegments * kUdpDatagram);
+  const size_t datagram = std::clamp<size_t>(effective_max_udp_payload(p.max_udp_payload, to),
+                                             kUdpHeader + 1, kMaxDatagram);
+  const size_t payload = datagram - kUdpHeader;
+  const unsigned segments = static_cast<unsigned>(std::max<size_t>(1, kGsoBytes / datagram));
+  const uint64_t total = (p.bytes + payload - 1) / payload;  // datagrams
+  std::vector<uint8_t> buf(kTxBatch * segments * datagram);
   std::vector<iovec> iov(kTxBatch);
   std::vector<mmsghdr> msgs(kTxBatch);
   std::vector<std::array<uint8_t, CMSG_SPACE(sizeof(uint16_t))>> ctrl(kTxBatch);
@@ -172,18 +177,19 @@ Sample udp_blast(const SocketAddress& host, uint16_t port, const std::string& co
   const double t0 = now_seconds();
   uint64_t seq = 0, sent_bytes = 0;
   while (seq < total && now_seconds() - t0 < p.time_limit) {
-    const unsigned per_msg = gso ? kSegments : 1;
+    const unsigned per_msg = gso ? segments : 1;
     unsigned nmsg = 0;
     for (; nmsg < kTxBatch && seq < total; ++nmsg) {
-      uint8_t* m = buf.data() + static_cast<size_t>(nmsg) * kSegments * kUdpDatagram;
+      uint8_t* m = buf.data() + static_cast<size_t>(nmsg) * segments * datagram;
       unsigned segs = 0;
       for (; segs < per_msg && seq < total; ++segs, ++seq) {
-        uint8_t* d = m + static_cast<size_t>(segs) * kUdpDatagram;
+        uint8_t* d = m + static_cast<size_t>(segs) * datagram;
+        const uint64_t offset = seq * payload;
         std::memcpy(d, &run, 8);
-        std::memcpy(d + 8, &seq, 8);
-        pattern.fill(seq * kPayload, {d + kUdpHeader, kPayload});
+        std::memcpy(d + 8, &offset, 8);
+        pattern.fill(offset, {d + kUdpHeader, payload});
       }
-      iov[nmsg] = {m, static_cast<size_t>(segs) * kUdpDatagram};
+      iov[nmsg] = {m, static_cast<size_t>(segs) * datagram};
       msgs[nmsg] = {};
       msgs[nmsg].msg_hdr.msg_iov = &iov[nmsg];
       msgs[nmsg].msg_hdr.msg_iovlen = 1;
@@ -194,7 +200,7 @@ Sample udp_blast(const SocketAddress& host, uint16_t port, const std::string& co
         c->cmsg_level = IPPROTO_UDP;
         c->cmsg_type = UDP_SEGMENT;
         c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-        const uint16_t seg = kUdpDatagram;
+        const auto seg = static_cast<uint16_t>(datagram);
         std::memcpy(CMSG_DATA(c), &seg, sizeof(seg));
       }
     }
@@ -216,7 +222,7 @@ Sample udp_blast(const SocketAddress& host, uint16_t port, const std::string& co
       for (int i = 0; i < r; ++i) sent_bytes += iov[done + static_cast<unsigned>(i)].iov_len;
       done += static_cast<unsigned>(r);
     }
-    if ((seq & 0xfff) < kSegments * kTxBatch)
+    if ((seq & 0xfff) < segments * kTxBatch)
       progress.update("raw udp: " + std::to_string(sent_bytes >> 20) + " MiB sent");
   }
   const double send_s = now_seconds() - t0;
@@ -228,7 +234,8 @@ Sample udp_blast(const SocketAddress& host, uint16_t port, const std::string& co
     out.error = "control: " + after.message();
     return out;
   }
-  out.info["gso"] = gso ? "on" : "off";
+  out.info["gso"] = gso ? "GSO on" : "GSO off";
+  out.info["udp_payload"] = "datagrams of " + std::to_string(datagram) + " B";
   if (after->udp_run != run || after->udp_datagrams == 0) {
     out.error = "the receiver saw none of this run's datagrams";
     return out;

@@ -1,8 +1,9 @@
-// The raw UDP datapath ceiling of `stoq bench --baseline`: datagrams of QUIC's size
-// (1452 bytes) carrying the same payload pattern, sent with sendmmsg + UDP GSO and received
-// with recvmmsg + UDP GRO where the kernel has them, with no QUIC and no encryption. The
-// receiver checks every datagram's payload against the pattern and counts; what it takes
-// per second is the most any UDP transport could move through these sockets here.
+// The raw UDP datapath ceiling of `stoq bench --baseline`: datagrams of the size STOQ's
+// packets may reach on the same path (effective_max_udp_payload: 8192 bytes to a loopback
+// peer by default, else 1452 or --max-udp-payload) carrying the same payload pattern, sent with
+// sendmmsg + UDP GSO and received with recvmmsg + UDP GRO where the kernel has them, with no QUIC
+// and no encryption. The receiver checks every datagram's payload against the pattern and counts;
+// what it takes per second is the most any UDP transport could move through these sockets here.
 #pragma once
 
 #include <atomic>
@@ -18,8 +19,9 @@
 
 namespace stoq::cli::bench {
 
-inline constexpr size_t kUdpDatagram = 1452;
-inline constexpr size_t kUdpHeader = 16;  // run id, sequence number (both u64, host order)
+// Each datagram starts with the run id and the payload's offset in the pattern (both u64,
+// host order), so the receiver checks datagrams of any size.
+inline constexpr size_t kUdpHeader = 16;
 
 // The receiving side, on its own thread inside `stoq bench server`.
 class UdpSink {

@@ -7,9 +7,10 @@ namespace stoq::cli {
 
 void add_max_udp_payload_option(CLI::App& app, size_t& value) {
   app.add_option("--max-udp-payload", value,
-                 "Largest UDP payload to send; above 1452, Path MTU Discovery probes up to it "
-                 "(e.g. 65527 on loopback, 8952 on 9000-byte jumbo frames)")
-      ->check(CLI::Range(size_t{1200}, size_t{65527}))
+                 "Largest UDP payload to send (1200..65527); above 1452, Path MTU Discovery "
+                 "probes up to it (e.g. 65527 on loopback, 8952 on 9000-byte jumbo frames). "
+                 "0: by path, 8192 to a loopback peer, 1452 to others")
+      ->check(CLI::Range(size_t{0}, size_t{0}) | CLI::Range(size_t{1200}, size_t{65527}))
       ->capture_default_str();
 }
 

@@ -31,6 +31,8 @@ class SocketAddress {
   uint16_t port() const noexcept;
   void set_port(uint16_t port) noexcept;
   bool is_any() const noexcept;
+  // 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address: the peer is on this host.
+  bool is_loopback() const noexcept;
   std::string to_string() const;  // "127.0.0.1:4433" / "[::1]:4433"
   std::string host() const;       // "127.0.0.1" / "::1"
 

@@ -105,14 +105,18 @@ struct TransportConfig {
   // else capped by net.core.rmem_max/wmem_max); 0 keeps the kernel default.
   size_t socket_receive_buffer = 4u << 20;
   size_t socket_send_buffer = 4u << 20;
-  // Largest UDP payload this endpoint sends (1200..65527). Up to 1452 (a 1500-byte
-  // Ethernet MTU over IPv6) Path MTU Discovery probes the usual sizes below it; above,
-  // DPLPMTUD (RFC 8899) also probes 4096, 8952 (9000-byte jumbo frames), 16384, 32768 and
-  // 65487 bytes and this maximum, smallest first, and keeps the largest size the path carried.
-  // Larger packets cut the per-packet cost of bulk transfers on paths that carry them
-  // (jumbo-frame networks, loopback: docs/performance.md); a probe that is lost three
-  // times ends the search. The peer's max_udp_payload_size transport parameter also caps it.
-  size_t max_udp_payload = 1452;
+  // Largest UDP payload this endpoint sends: 1200..65527, or 0 (the default) to choose by
+  // path: 8192 bytes to a peer on this host (a loopback address: 127.0.0.0/8, ::1;
+  // stoq/path_payload.h says why that size), 1452 (a 1500-byte Ethernet MTU over IPv6) to any
+  // other. Up to 1452, Path MTU Discovery probes the usual sizes below it; above, DPLPMTUD
+  // (RFC 8899) also probes 4096, 8952, 16384, 32768 and 65487 bytes below this maximum and
+  // the maximum, smallest first, and keeps the largest size the path carried; a probe that
+  // is lost three times ends the search. Larger packets cut the per-packet cost of bulk
+  // transfers on paths that carry them (loopback, jumbo-frame networks:
+  // docs/performance.md). ngtcp2 does not notice a path MTU that shrinks later, so set
+  // more than 1452 to remote peers only where the path's MTU is known and stable. The
+  // peer's max_udp_payload_size transport parameter also caps it.
+  size_t max_udp_payload = 0;
   // Tolerated "glitches" (duplicate or suspicious frames) per connection before it is
   // closed as abusive; refilled at a tenth of this per second. Reordering paths cause
   // many benign ones through spurious retransmissions.

@@ -11,6 +11,7 @@
 #include "stoq/falcon_signer.h"
 #include "stoq/log.h"
 #include "stoq/message.h"
+#include "stoq/path_payload.h"
 #include "stoq/session_cache.h"
 #include "stoq/stream.h"
 #include "stoq/version.h"

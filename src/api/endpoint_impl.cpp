@@ -11,6 +11,7 @@
 #include "api/qlog_file.h"
 #include "io/segmentation.h"
 #include "quic/resumption.h"
+#include "stoq/path_payload.h"
 #include "stoq/sha256.h"
 
 namespace stoq::detail {
@@ -147,6 +148,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   p.host = this;
   p.local = socket_->local_address();
   p.remote = addr;
+  p.transport.max_udp_payload = effective_max_udp_payload(p.transport.max_udp_payload, addr);
   p.peer_name = server_name.empty() ? addr.host() : server_name;
   p.reset_secret = reset_secret_;
   p.reset_tokens = reset_tokens_.get();
@@ -447,6 +449,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   p.host = this;
   p.local = socket_->local_address();
   p.remote = d.remote;
+  p.transport.max_udp_payload = effective_max_udp_payload(p.transport.max_udp_payload, d.remote);
   p.reset_secret = reset_secret_;
   p.reset_tokens = reset_tokens_.get();
   if (decision.verdict == Verdict::kAcceptRetry || decision.verdict == Verdict::kAcceptNewToken) {

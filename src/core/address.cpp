@@ -101,6 +101,19 @@ bool SocketAddress::is_any() const noexcept {
   return false;
 }
 
+bool SocketAddress::is_loopback() const noexcept {
+  if (ss_.ss_family == AF_INET) {
+    const uint32_t a = ntohl(reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr.s_addr);
+    return (a >> 24) == 127;
+  }
+  if (ss_.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_addr;
+    if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 std::string SocketAddress::to_string() const {
   if (ss_.ss_family == AF_INET) return host() + ":" + std::to_string(port());
   if (ss_.ss_family == AF_INET6) return "[" + host() + "]:" + std::to_string(port());

@@ -37,6 +37,21 @@ TEST(Address, ParsesV4V6AndPortOnly) {
   EXPECT_EQ(c->family(), AF_INET6);
 }
 
+TEST(Address, RecognisesLoopbackPeers) {
+  for (const char* text : {"127.0.0.1:1", "127.200.3.4:1", "[::1]:1", "[::ffff:127.0.0.2]:1"}) {
+    auto a = SocketAddress::parse(text);
+    ASSERT_TRUE(a.ok()) << text;
+    EXPECT_TRUE(a->is_loopback()) << text;
+  }
+  for (const char* text : {"128.0.0.1:1", "10.0.0.1:1", "0.0.0.0:1", "[::]:1", "[::2]:1",
+                           "[::ffff:10.0.0.1]:1", "[fe80::1]:1"}) {
+    auto a = SocketAddress::parse(text);
+    ASSERT_TRUE(a.ok()) << text;
+    EXPECT_FALSE(a->is_loopback()) << text;
+  }
+  EXPECT_FALSE(SocketAddress().is_loopback());
+}
+
 TEST(Address, RejectsGarbage) {
   EXPECT_FALSE(SocketAddress::parse("1.2.3.4:99999").ok());
   EXPECT_FALSE(SocketAddress::parse("[::1:5").ok());

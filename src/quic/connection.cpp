@@ -73,8 +73,12 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
     own_reset_tokens_ = ResetTokens::create(p.reset_secret);
     reset_tokens_ = own_reset_tokens_.get();
   }
-  max_payload_ = std::clamp<size_t>(transport_.max_udp_payload, NGTCP2_MAX_UDP_PAYLOAD_SIZE,
-                                    NGTCP2_MAX_TX_UDP_PAYLOAD_SIZE);
+  // 0 ("by path") is resolved by the endpoint, which knows where the peer is; a connection
+  // built without one treats it as a path of unknown MTU.
+  const size_t configured =
+      transport_.max_udp_payload == 0 ? kMaxUdpPayload : transport_.max_udp_payload;
+  max_payload_ =
+      std::clamp<size_t>(configured, NGTCP2_MAX_UDP_PAYLOAD_SIZE, NGTCP2_MAX_TX_UDP_PAYLOAD_SIZE);
   if (max_payload_ > kMaxUdpPayload) {
     for (uint16_t step : kPmtudSteps)
       if (step < max_payload_) pmtud_probes_.push_back(step);
@@ -398,8 +402,10 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
     if (s && s->unsent == 0 && (!s->fin_queued || s->fin_sent)) {
       s->in_send_queue = false;
       send_queue_.pop_front();
-    } else if (s && send_queue_.size() > 1) {
-      // Round-robin between streams with data so none starves.
+    } else if (s && ndatalen > 0 && send_queue_.size() > 1) {
+      // Round-robin between streams with data so none starves. A stream whose data did not
+      // go into this packet (congestion-limited, or a probe or ACK-only packet) keeps its
+      // turn: rotating it anyway let the streams behind it pass it again and again.
       send_queue_.pop_front();
       send_queue_.push_back(s);
     }

@@ -89,6 +89,19 @@ class TransportTest : public EndpointTest {
         client, [&] { return fin || !conn.is_open(); }, 10s));
     return got;
   }
+  // Uploads `bytes` (SHA-256 checked) from a client with transport `t`, then gives path
+  // MTU discovery up to 10 s to reach `expect`: it runs beside the data (one probe size per
+  // round trip), may finish after a fast upload and goes on while the connection is idle.
+  // Returns the packet size the connection settled on.
+  uint64_t discovered_payload(const TransportConfig& t, uint64_t bytes, uint64_t expect) {
+    auto client = make_client({}, t);
+    auto conn = connect(client);
+    EXPECT_TRUE(conn.is_established());
+    EXPECT_TRUE(hashed_upload(client, conn, bytes));
+    pump_until(
+        client, [&] { return conn.info().path_max_udp_payload >= expect; }, 10s);
+    return conn.info().path_max_udp_payload;
+  }
 };
 
 TEST_F(TransportTest, ZeroRttIsAcceptedOnceAndAReplayedTicketIsRefused) {
@@ -441,28 +454,16 @@ TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {
 }
 
 // By default the packet size is chosen by path: a loopback peer gets 8192-byte packets
-// (path_payload.h); a configured 1452 keeps Ethernet-sized ones (ngtcp2's largest probe
-// under it is 1444) on the same path.
+// (stoq/path_payload.h); a configured 1452 keeps Ethernet-sized ones (ngtcp2's largest
+// probe under it is 1444) on the same path.
 TEST_F(TransportTest, PacketSizeIsChosenByPathUnlessConfigured) {
   start_server(ServerKind::kHashSink);
-  {
-    auto client = make_client();
-    auto conn = connect(client);
-    ASSERT_TRUE(conn.is_established());
-    EXPECT_TRUE(hashed_upload(client, conn, 4u << 20));
-    EXPECT_TRUE(pump_until(
-        client, [&] { return conn.info().path_max_udp_payload == 8192; }, 10s))
-        << conn.info().path_max_udp_payload;
-  }
+  EXPECT_EQ(discovered_payload({}, 4u << 20, 8192), 8192u);
   TransportConfig t;
   t.max_udp_payload = 1452;
-  auto client = make_client({}, t);
-  auto conn = connect(client);
-  ASSERT_TRUE(conn.is_established());
-  EXPECT_TRUE(hashed_upload(client, conn, 4u << 20));
-  EXPECT_TRUE(pump_until(
-      client, [&] { return conn.info().path_max_udp_payload > 1200; }, 10s));
-  EXPECT_LE(conn.info().path_max_udp_payload, 1452u);
+  const uint64_t ethernet = discovered_payload(t, 4u << 20, 1444);
+  EXPECT_GT(ethernet, 1200u);
+  EXPECT_LE(ethernet, 1452u);
 }
 
 // Over real loopback (64 KiB MTU) a client allowed 16 KiB packets discovers and uses
@@ -471,15 +472,7 @@ TEST_F(TransportTest, LargerPacketsAreDiscoveredOnLoopbackWhenAllowed) {
   start_server(ServerKind::kHashSink);
   TransportConfig t;
   t.max_udp_payload = 16384;
-  auto client = make_client({}, t);
-  auto conn = connect(client);
-  ASSERT_TRUE(conn.is_established());
-  EXPECT_TRUE(hashed_upload(client, conn, 16u << 20));
-  // Discovery runs beside the data (one probe size per round trip) and may finish after a
-  // fast upload; it goes on while the connection is idle.
-  EXPECT_TRUE(pump_until(
-      client, [&] { return conn.info().path_max_udp_payload == 16384; }, 10s))
-      << conn.info().path_max_udp_payload;
+  EXPECT_EQ(discovered_payload(t, 16u << 20, 16384), 16384u);
 }
 
 TEST_F(TransportTest, DatagramsUnderLoadArriveIntactBesideABulkStream) {

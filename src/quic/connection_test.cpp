@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 #include "memory_link.h"
@@ -180,6 +182,52 @@ TEST_F(ConnectionTest, StreamDataArrivesIntactUnderLoss) {
   want.update(payload);
   EXPECT_EQ(got.finish(), want.finish());
   EXPECT_GT(link.packets_dropped, 0u);
+}
+
+// Streams with data take turns packet by packet, and a stream whose data did not go into
+// a packet (the congestion window stopped the write) keeps its turn. The server grants a
+// connection window of about two packets per stream and never reads, so it never opens
+// more: every stream must get data, none more than a couple of packets beyond another.
+TEST_F(ConnectionTest, StreamsTakeTurnsWhenTheCongestionWindowStopsWrites) {
+  auto st = server_tls();
+  auto ct = client_tls();
+  constexpr size_t kStreams = 64;
+  constexpr uint64_t kPacket = 1452;
+  transport_.max_streams_bidi = kStreams;
+  transport_.connection_window = kStreams * 2 * kPacket;
+  MemoryLink::Options opts;
+  opts.one_way_delay_ns = 10'000'000;  // slow start: most writes end congestion-limited
+  MemoryLink link(*ct, *st, transport_, opts);
+  ASSERT_TRUE(link.run_until([&] { return link.client_established; }));
+  std::vector<std::shared_ptr<quic::StreamState>> streams;
+  const std::vector<uint8_t> data(8 * kPacket, 0x5a);
+  for (size_t i = 0; i < kStreams; ++i) {
+    auto s = link.client()->open_stream(true);
+    ASSERT_TRUE(s.ok()) << s.message();
+    auto w = link.client()->stream_write(**s, data);
+    ASSERT_TRUE(w.ok());
+    ASSERT_EQ(*w, data.size());
+    streams.push_back(*s);
+  }
+  auto sent = [](const quic::StreamState& s) { return s.send_end - s.unsent; };
+  auto total = [&] {
+    uint64_t t = 0;
+    for (const auto& s : streams) t += sent(*s);
+    return t;
+  };
+  // Until the connection window is used up (the last bytes may stay short of it when no
+  // whole frame fits), then a while longer for the last packets to arrive.
+  link.run_until([&] { return total() >= transport_.connection_window; }, 5'000'000'000ull);
+  EXPECT_GT(total(), transport_.connection_window - kPacket);
+  link.run_until([] { return false; }, 200'000'000ull);
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& s : streams) {
+    lo = std::min(lo, sent(*s));
+    hi = std::max(hi, sent(*s));
+  }
+  EXPECT_GT(lo, 0u) << "a stream never got a turn";
+  EXPECT_LE(hi - lo, 2 * kPacket) << "least " << lo << " bytes, most " << hi;
+  EXPECT_EQ(link.server_streams.size(), kStreams);
 }
 
 TEST_F(ConnectionTest, ApplicationCloseReachesPeerWithCodeAndReason) {

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstring>
 
+#include "stoq/path_payload.h"
 #include "tls/auth_policy.h"
 #include "tls/openssl_error.h"
 
@@ -29,9 +30,8 @@ bool random_bytes(uint8_t* out, size_t n, RandomPool* pool) {
   return RAND_bytes(out, static_cast<int>(n)) == 1;
 }
 
-constexpr size_t kMaxUdpPayload = 1452;  // fits a 1500-byte Ethernet MTU over IPv6
 // Sizes DPLPMTUD (RFC 8899) tries, smallest first, when TransportConfig::max_udp_payload
-// allows more than kMaxUdpPayload: a 1500-byte Ethernet path, then up to a 9000-byte
+// allows more than kEthernetMaxUdpPayload: a 1500-byte Ethernet path, then up to a 9000-byte
 // jumbo frame (8952 over IPv6), then loopback-class paths (65487: a 65536-byte loopback
 // MTU less the IPv6 and UDP headers, so it also fits IPv4's 65507). The first probe that
 // fails three times ends the search; the configured maximum is always the last candidate.
@@ -76,10 +76,10 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
   // 0 ("by path") is resolved by the endpoint, which knows where the peer is; a connection
   // built without one treats it as a path of unknown MTU.
   const size_t configured =
-      transport_.max_udp_payload == 0 ? kMaxUdpPayload : transport_.max_udp_payload;
+      transport_.max_udp_payload == 0 ? kEthernetMaxUdpPayload : transport_.max_udp_payload;
   max_payload_ =
       std::clamp<size_t>(configured, NGTCP2_MAX_UDP_PAYLOAD_SIZE, NGTCP2_MAX_TX_UDP_PAYLOAD_SIZE);
-  if (max_payload_ > kMaxUdpPayload) {
+  if (max_payload_ > kEthernetMaxUdpPayload) {
     for (uint16_t step : kPmtudSteps)
       if (step < max_payload_) pmtud_probes_.push_back(step);
     pmtud_probes_.push_back(static_cast<uint16_t>(max_payload_));
@@ -607,7 +607,7 @@ void Connection::enter_closing(const ngtcp2_ccerr& ccerr, Timestamp now) {
   ngtcp2_path_storage ps;
   ngtcp2_path_storage_zero(&ps);
   ngtcp2_pkt_info pi{};
-  close_packet_.resize(kMaxUdpPayload);
+  close_packet_.resize(kEthernetMaxUdpPayload);
   ngtcp2_ssize n = ngtcp2_conn_write_connection_close(conn_, &ps.path, &pi, close_packet_.data(),
                                                       close_packet_.size(), &ccerr, now);
   if (n > 0) {

@@ -8,8 +8,8 @@
 //   - the signature norm check that decides whether to restart,
 //   - the signature s2 itself once signing returns (it is the public output).
 // Any other report makes valgrind exit with status 1 and the test fail. Two passes: the
-// signing core on poisoned (f, g, F, G) arrays, then the public API (sign in both formats
-// and sign_message) with the expanded key inside a SecretKey poisoned.
+// key expansion and signing core on poisoned (f, g, F, G) arrays, then the public API (sign
+// in both formats and sign_message) with the expanded keys inside a SecretKey poisoned.
 // Exit code 77 (ctest SKIP_RETURN_CODE) when not running under valgrind.
 // `--canary` branches on a poisoned byte on purpose: the falcon_ct_valgrind_canary test
 // expects valgrind to fail, proving the harness does detect a leak.
@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
     ct_poison(g.data(), n);
     ct_poison(F.data(), n);
     ct_poison(G.data(), n);
+    // Expanding the key (FFT basis, LDL tree) is checked too: it runs on the secret basis.
+    std::vector<double> expanded(signing_key_size(logn));
+    expand_signing_key(expanded.data(), f.data(), g.data(), F.data(), G.data(), logn);
 
     for (int msg = 0; msg < 2; ++msg) {
       std::array<std::uint8_t, 40> nonce{};
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
       rng.inject(nonce);
       rng.flip();
       std::vector<std::int16_t> s2(n);
-      sign_core(rng, f.data(), g.data(), F.data(), G.data(), c.data(), logn, s2.data());
+      sign_core(rng, expanded.data(), c.data(), logn, s2.data());
       ct_declassify(s2.data(), n * sizeof(std::int16_t));  // the signature is public
       if (!verify_core(c.data(), s2.data(), h.data(), logn)) ++failures;
     }
@@ -90,6 +93,8 @@ int main(int argc, char** argv) {
     if (!kp.ok()) return 3;
     const auto& expanded = KeyAccess::expanded(kp->secret_key);
     ct_poison(expanded.data(), expanded.size());
+    const auto& signing = KeyAccess::signing(kp->secret_key);
+    ct_poison(signing.data(), signing.size() * sizeof(double));
     const std::uint8_t msg[] = {'a', 'p', 'i'};
     auto sig = sign(kp->secret_key, msg, rng);
     if (!sig.ok() || verify(kp->public_key, msg, sig->bytes())) ++failures;

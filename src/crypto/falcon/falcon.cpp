@@ -71,11 +71,10 @@ std::vector<std::int8_t> pack(const ExpandedKey& k, std::size_t n) {
   return v;
 }
 
-void unpack(const std::vector<std::int8_t>& v, std::size_t n, ExpandedKey& k) {
-  std::copy_n(v.begin(), n, k.f.begin());
-  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(n), n, k.g.begin());
-  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(2 * n), n, k.F.begin());
-  std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(3 * n), n, k.G.begin());
+std::vector<double> expand_for_signing(const ExpandedKey& k, unsigned logn) {
+  std::vector<double> v(detail::signing_key_size(logn));
+  detail::expand_signing_key(v.data(), k.f.data(), k.g.data(), k.F.data(), k.G.data(), logn);
+  return v;
 }
 
 bool expand_secret(std::span<const std::uint8_t> sk, unsigned logn, ExpandedKey& k) {
@@ -99,7 +98,7 @@ bool expand_secret(std::span<const std::uint8_t> sk, unsigned logn, ExpandedKey&
 // Produces nonce and compressed s2 (at most max_comp bytes) exactly as the round-3 code:
 // nonce from the first RNG call, signing seed from the second, re-signing on the same
 // SHAKE256 stream if the encoding does not fit.
-bool sign_raw(const ExpandedKey& k, unsigned logn, std::span<const std::uint8_t> message,
+bool sign_raw(const double* expanded, unsigned logn, std::span<const std::uint8_t> message,
               const RandomSource& rng, std::array<std::uint8_t, detail::kNonceBytes>& nonce,
               std::vector<std::uint8_t>& comp, std::size_t max_comp) {
   if (!rng(nonce)) return false;
@@ -114,8 +113,7 @@ bool sign_raw(const ExpandedKey& k, unsigned logn, std::span<const std::uint8_t>
   std::array<std::int16_t, 1024> s2{};
   comp.assign(max_comp, 0);
   for (;;) {
-    detail::sign_core(xof, k.f.data(), k.g.data(), k.F.data(), k.G.data(), c.data(), logn,
-                      s2.data());
+    detail::sign_core(xof, expanded, c.data(), logn, s2.data());
     detail::ct_declassify(s2.data(), sizeof s2);  // the signature is public from here on
     const std::size_t len = detail::comp_encode(comp, s2.data(), logn);
     if (len != 0) {
@@ -158,9 +156,13 @@ Result<PublicKey> PublicKey::decode(std::span<const std::uint8_t> encoded) {
 }
 
 SecretKey::SecretKey(SecretKey&& other) noexcept
-    : level_(other.level_), bytes_(std::move(other.bytes_)), expanded_(std::move(other.expanded_)) {
+    : level_(other.level_),
+      bytes_(std::move(other.bytes_)),
+      expanded_(std::move(other.expanded_)),
+      signing_(std::move(other.signing_)) {
   other.bytes_.clear();
   other.expanded_.clear();
+  other.signing_.clear();
 }
 
 SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
@@ -169,8 +171,10 @@ SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
     level_ = other.level_;
     bytes_ = std::move(other.bytes_);
     expanded_ = std::move(other.expanded_);
+    signing_ = std::move(other.signing_);
     other.bytes_.clear();
     other.expanded_.clear();
+    other.signing_.clear();
   }
   return *this;
 }
@@ -184,6 +188,8 @@ void SecretKey::wipe() noexcept {
   bytes_.clear();
   detail::secure_zero(expanded_.data(), expanded_.size());
   expanded_.clear();
+  detail::secure_zero(signing_.data(), signing_.size() * sizeof(double));
+  signing_.clear();
 }
 
 Result<SecretKey> SecretKey::decode(std::span<const std::uint8_t> encoded) {
@@ -193,7 +199,7 @@ Result<SecretKey> SecretKey::decode(std::span<const std::uint8_t> encoded) {
     ExpandedKey k;
     if (!expand_secret(encoded, logn, k)) return Errc::kBadSecretKey;
     return SecretKey(level, std::vector<std::uint8_t>(encoded.begin(), encoded.end()),
-                     pack(k, params_for(logn).n));
+                     pack(k, params_for(logn).n), expand_for_signing(k, logn));
   }
   return Errc::kBadSecretKey;
 }
@@ -227,21 +233,21 @@ Result<KeyPair> generate_keypair(Level level, const RandomSource& rng) {
     return Errc::kBadSecretKey;  // unreachable: keygen bounds every coefficient
   }
   return KeyPair{detail::KeyAccess::make_public(level, std::move(pk)),
-                 detail::KeyAccess::make_secret(level, std::move(sk), pack(k, p.n))};
+                 detail::KeyAccess::make_secret(level, std::move(sk), pack(k, p.n),
+                                                expand_for_signing(k, logn))};
 }
 
 Result<Signature> sign(const SecretKey& key, std::span<const std::uint8_t> message,
                        const RandomSource& rng, SignatureFormat format) {
   const unsigned logn = logn_of(key.level());
   const Params& p = params_for(logn);
-  const auto& packed = detail::KeyAccess::expanded(key);
-  if (packed.size() != 4 * p.n) return Errc::kBadSecretKey;  // moved-from key
-  ExpandedKey k;
-  unpack(packed, p.n, k);
+  const auto& expanded = detail::KeyAccess::signing(key);
+  if (expanded.size() != detail::signing_key_size(logn)) return Errc::kBadSecretKey;  // moved
   const std::size_t total = format == SignatureFormat::kPadded ? p.sig_padded : p.sig_max;
   std::array<std::uint8_t, detail::kNonceBytes> nonce{};
   std::vector<std::uint8_t> comp;
-  if (!sign_raw(k, logn, message, rng, nonce, comp, total - 1 - detail::kNonceBytes)) {
+  if (!sign_raw(expanded.data(), logn, message, rng, nonce, comp,
+                total - 1 - detail::kNonceBytes)) {
     return Errc::kRngFailure;
   }
   std::vector<std::uint8_t> sig;
@@ -305,13 +311,12 @@ Result<std::vector<std::uint8_t>> sign_message(const SecretKey& key,
                                                const RandomSource& rng) {
   const unsigned logn = logn_of(key.level());
   const Params& p = params_for(logn);
-  const auto& packed = detail::KeyAccess::expanded(key);
-  if (packed.size() != 4 * p.n) return Errc::kBadSecretKey;  // moved-from key
-  ExpandedKey k;
-  unpack(packed, p.n, k);
+  const auto& expanded = detail::KeyAccess::signing(key);
+  if (expanded.size() != detail::signing_key_size(logn)) return Errc::kBadSecretKey;  // moved
   std::array<std::uint8_t, detail::kNonceBytes> nonce{};
   std::vector<std::uint8_t> comp;
-  if (!sign_raw(k, logn, message, rng, nonce, comp, p.sm_comp_max)) return Errc::kRngFailure;
+  if (!sign_raw(expanded.data(), logn, message, rng, nonce, comp, p.sm_comp_max))
+    return Errc::kRngFailure;
   const std::size_t l = comp.size() + 1;
   std::vector<std::uint8_t> sm;
   sm.reserve(2 + nonce.size() + message.size() + l);

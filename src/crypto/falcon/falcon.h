@@ -119,13 +119,18 @@ class SecretKey {
   std::span<const std::uint8_t> bytes() const { return bytes_; }
 
  private:
-  SecretKey(Level level, std::vector<std::uint8_t> bytes, std::vector<std::int8_t> expanded)
-      : level_(level), bytes_(std::move(bytes)), expanded_(std::move(expanded)) {}
+  SecretKey(Level level, std::vector<std::uint8_t> bytes, std::vector<std::int8_t> expanded,
+            std::vector<double> signing)
+      : level_(level),
+        bytes_(std::move(bytes)),
+        expanded_(std::move(expanded)),
+        signing_(std::move(signing)) {}
   void wipe() noexcept;
   friend struct detail::KeyAccess;
   Level level_;
   std::vector<std::uint8_t> bytes_;
   std::vector<std::int8_t> expanded_;  // f || g || F || G, n bytes each (saves re-deriving G)
+  std::vector<double> signing_;        // FFT basis and LDL tree (120 KiB for Falcon-1024)
 };
 
 struct KeyPair {

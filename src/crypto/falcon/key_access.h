@@ -14,11 +14,14 @@ struct KeyAccess {
   static PublicKey make_public(Level l, std::vector<std::uint8_t> b) {
     return PublicKey(l, std::move(b));
   }
-  static SecretKey make_secret(Level l, std::vector<std::uint8_t> b, std::vector<std::int8_t> e) {
-    return SecretKey(l, std::move(b), std::move(e));
+  static SecretKey make_secret(Level l, std::vector<std::uint8_t> b, std::vector<std::int8_t> e,
+                               std::vector<double> signing) {
+    return SecretKey(l, std::move(b), std::move(e), std::move(signing));
   }
   // f || g || F || G, n bytes each.
   static const std::vector<std::int8_t>& expanded(const SecretKey& k) { return k.expanded_; }
+  // The basis in FFT form and the LDL tree (detail::signing_key_size doubles).
+  static const std::vector<double>& signing(const SecretKey& k) { return k.signing_; }
 };
 
 }  // namespace stoq::falcon::detail

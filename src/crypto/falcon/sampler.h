@@ -17,10 +17,10 @@ class GaussianSampler {
   // Returns an integer drawn from D_{Z, mu, 1/isigma}.
   int sample(double mu, double isigma);
 
+ private:
   int base_sample();
   bool ber_exp(double x, double ccs);
 
- private:
   // Counts the base-sampler table entries above a 72-bit value (portable or AVX2).
   using RcdtCount = int (*)(std::uint64_t lo, std::uint64_t hi);
   static RcdtCount select_rcdt();

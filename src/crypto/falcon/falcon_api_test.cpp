@@ -200,6 +200,12 @@ TEST_P(FalconApi, SecretKeyMoveLeavesSourceEmpty) {
   SecretKey moved = std::move(kp->secret_key);
   EXPECT_TRUE(kp->secret_key.bytes().empty());
   EXPECT_EQ(moved.bytes().size(), sizes(GetParam()).secret_key);
+  // The moved-from key has no signing expansion left: signing with it is refused.
+  EXPECT_EQ(sign(kp->secret_key, msg_, seeded(2)).error(), Errc::kBadSecretKey);
+  EXPECT_EQ(sign_message(kp->secret_key, msg_, seeded(2)).error(), Errc::kBadSecretKey);
+  auto sig = sign(moved, msg_, seeded(2));
+  ASSERT_TRUE(sig.ok());
+  EXPECT_FALSE(verify(kp->public_key, msg_, sig->bytes()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, FalconApi, ::testing::Values(Level::k512, Level::k1024),

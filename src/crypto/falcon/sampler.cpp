@@ -75,7 +75,9 @@ inline std::uint64_t mul_high(std::uint64_t a, std::uint64_t b) {
   // p(z) = sum over i of (-1)^i C[12 - i] z^i with z = x in 64-bit fixed point, evaluated in
   // Estrin's form rather than by Horner's rule: pairs a_k = C[12 - 2k] - z C[11 - 2k] (each
   // positive, as z < 1 and C[11 - 2k] < C[12 - 2k]), then powers z^2, z^4, z^8. The longest
-  // chain is five multiplications instead of twelve; every term stays below 2^63.
+  // dependent chain is four multiplications instead of twelve; every partial sum stays at
+  // or below 2^63 (exactly 2^63 at x = 0). Not bit-identical to the reference's Horner
+  // evaluation: a few units of 2^-63 apart (ExpmP63.StaysWithinFourUnitsOfHornersRule).
   const std::uint64_t z = static_cast<std::uint64_t>(fp_trunc(x * kTwoPow63)) << 1;
   const std::uint64_t z2 = mul_high(z, z);
   const std::uint64_t z4 = mul_high(z2, z2);

@@ -8,6 +8,7 @@
 #include "crypto/falcon/fp_int.h"
 #include "crypto/falcon/params.h"
 #include "crypto/falcon/sampler.h"
+#include "crypto/falcon/secure_zero.h"
 
 namespace stoq::falcon::detail {
 namespace {
@@ -198,8 +199,7 @@ bool sign_attempt(GaussianSampler& sampler, const Params& p, const double* expan
 }
 
 void wipe(std::vector<double>& v) {
-  volatile double* a = v.data();
-  for (std::size_t i = 0; i < v.size(); ++i) a[i] = 0.0;
+  secure_zero(v.data(), v.size() * sizeof(double));
 }
 
 }  // namespace

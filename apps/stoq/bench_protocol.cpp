@@ -119,4 +119,18 @@ Result<ServerSnapshot> server_snapshot(const std::string& address) {
   return s;
 }
 
+CpuReading read_cpu(const std::string& control) {
+  CpuReading r;
+  r.client_s = process_cpu_seconds();
+  if (auto snap = server_snapshot(control)) r.server_s = snap->cpu_s;
+  return r;
+}
+
+void set_cpu_per_unit_us(Sample& out, const CpuReading& a, const CpuReading& b, double units,
+                         const std::string& client_key, const std::string& server_key) {
+  if (units <= 0) return;
+  out.set(client_key, (b.client_s - a.client_s) / units * 1e6);
+  if (a.server_s && b.server_s) out.set(server_key, (*b.server_s - *a.server_s) / units * 1e6);
+}
+
 }  // namespace stoq::cli::bench

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "bench_sample.h"
+
 #include "pattern.h"
 #include "stoq/error.h"
 
@@ -75,5 +77,19 @@ struct ServerSnapshot {
 
 // query_server_stats + parsing.
 Result<ServerSnapshot> server_snapshot(const std::string& address);
+
+// CPU seconds used so far by this (client) process and by the bench server behind
+// `control` (absent when its control channel does not answer).
+struct CpuReading {
+  double client_s = 0;
+  std::optional<double> server_s;
+};
+CpuReading read_cpu(const std::string& control);
+
+// Sets `client_key` and `server_key` of `out` to each side's CPU between `a` and `b`
+// divided by `units`, in microseconds (nothing when units is 0; the server's only when
+// both readings have it).
+void set_cpu_per_unit_us(Sample& out, const CpuReading& a, const CpuReading& b, double units,
+                         const std::string& client_key, const std::string& server_key);
 
 }  // namespace stoq::cli::bench

@@ -52,8 +52,15 @@ std::vector<std::string> metrics_of(Mode m) {
     case Mode::kRr:
       return {"p50_us", "p90_us", "p99_us", "p999_us", "max_us", "requests_per_s"};
     case Mode::kHandshake:
-      return {"handshakes_per_s", "p50_us",           "p99_us", "loaded_p50_us",
-              "loaded_p99_us",    "sequential_per_s", "resumed"};
+      return {"handshakes_per_s",
+              "p50_us",
+              "p99_us",
+              "loaded_p50_us",
+              "loaded_p99_us",
+              "sequential_per_s",
+              "client_cpu_us_per_hs",
+              "server_cpu_us_per_hs",
+              "resumed"};
     case Mode::kScale:
       return {"connections",
               "established",

@@ -551,7 +551,11 @@ Sample stoq_handshake(const StoqClientSetup& s, const BenchParams& p, Progress& 
                             "one at a time");
   // `conc` in flight: how many the server completes per second.
   Histogram busy;
+  const CpuReading cpu0 = read_cpu(s.control);
   auto par = run_handshakes(*ep, s, n, conc, p.time_limit, busy, progress, "concurrent");
+  const CpuReading cpu1 = read_cpu(s.control);
+  set_cpu_per_unit_us(out, cpu0, cpu1, static_cast<double>(par.completed), "client_cpu_us_per_hs",
+                      "server_cpu_us_per_hs");
   out.ok = seq.completed > 0 && par.completed > 0;
   if (!out.ok || seq.failed + par.failed > 0) {
     out.error = std::to_string(seq.failed + par.failed) + " handshakes failed" +

@@ -358,6 +358,7 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
   // `conc` threads: handshakes per second the server completes.
   Histogram busy;
   std::atomic<uint64_t> next{0}, done{0};
+  const CpuReading cpu0 = read_cpu(s.control);
   const double t0 = now_seconds();
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < conc; ++t) {
@@ -394,6 +395,9 @@ Sample tls_handshake(const TlsClientSetup& s, const BenchParams& p, Progress& pr
   }
   for (auto& t : threads) t.join();
   const double par_s = now_seconds() - t0;
+  const CpuReading cpu1 = read_cpu(s.control);
+  set_cpu_per_unit_us(out, cpu0, cpu1, static_cast<double>(busy.count()), "client_cpu_us_per_hs",
+                      "server_cpu_us_per_hs");
   progress.clear();
   out.ok = lat.count() > 0 && busy.count() > 0;
   out.verified = out.ok && failed == 0;

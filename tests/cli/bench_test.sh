@@ -53,6 +53,9 @@ if run hs handshake --count 40 --kex classical --baseline; then
   # Handshake rates are of full handshakes: nothing resumed on either side.
   check "handshake: every connection a full handshake (none resumed) on both systems" "$work/hs.json" \
     'all(r["values"]["resumed"] == 0 for s in j["systems"].values() for r in s["runs"]) and j["systems"]["stoq"]["info"]["session"] == "full handshakes"'
+  # Each side's CPU per handshake, for both systems (a full handshake costs both some CPU).
+  check "handshake: client and server CPU per handshake on both systems" "$work/hs.json" \
+    'all(s["median"]["client_cpu_us_per_hs"] > 0 and s["median"]["server_cpu_us_per_hs"] > 0 for s in j["systems"].values())'
 fi
 if run hs_resume handshake --count 40 --resume --baseline; then
   check "handshake --resume: later connections resume, on both systems" "$work/hs_resume.json" \

@@ -49,7 +49,9 @@ void ff_ldl(double* tree, double* g00, double* g01, double* g11, unsigned logn, 
 
 // Split and merge with a compile-time degree for the small levels, where call overhead
 // dominates (same formulas, same order as fft.cpp: bit-identical); the generic routines
-// (with their SIMD clones) for the large ones.
+// (with their SIMD clones) for the large ones. A deliberate copy: sharing one inline body
+// with fft.cpp made Falcon-1024 signing slower (falcon_bench, 4 interleaved pairs: 196 ->
+// 214 us).
 template <unsigned L>
 inline void split_at(double* f0, double* f1, const double* f) {
   if constexpr (L > 4) {

@@ -1,6 +1,5 @@
 #include "bench_server.h"
 
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -11,6 +10,7 @@
 #include "bench_tls.h"
 #include "bench_udp.h"
 #include "pattern.h"
+#include "stop_signals.h"
 
 namespace stoq::cli::bench {
 namespace {
@@ -181,6 +181,7 @@ std::string control_answer(const std::string& line, const Counters& c, const Udp
 }  // namespace
 
 int run_bench_server(const ServerOptions& o) {
+  StopSignals stop;  // first: the TCP and UDP baseline threads inherit the blocked signals
   auto ctx = make_context(o.common);
   if (!ctx) {
     print_error("bench server", ctx.message());
@@ -242,11 +243,6 @@ int run_bench_server(const ServerOptions& o) {
     });
     c.on_closed([&counters](const CloseInfo&) { --counters.open; });
   });
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   if (o.common.json) {
     nlohmann::json j = {{"event", "listening"},
                         {"address", bound.to_string()},
@@ -263,8 +259,7 @@ int run_bench_server(const ServerOptions& o) {
   const double start = now_seconds();
   for (;;) {
     ep->run_one(std::chrono::milliseconds(100));
-    timespec zero{};
-    if (sigtimedwait(&set, nullptr, &zero) > 0) break;
+    if (stop.requested()) break;
     if (o.duration > 0 && now_seconds() - start > o.duration) break;
   }
   if (o.common.verbosity > 0) {

@@ -1,14 +1,13 @@
 // stoq netsim: the userspace network impairment relay (delay, jitter, loss, reordering,
 // duplication, corruption, rate limits, blackholes) for testing STOQ on bad paths.
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
+#include <chrono>
 #include <iostream>
 #include <thread>
 
 #include "commands.h"
 #include "netsim/netsim_cli.h"
+#include "stop_signals.h"
 
 namespace stoq::cli {
 
@@ -27,18 +26,13 @@ void register_netsim(CLI::App& app, int& exit_code) {
   cmd->add_option("--stats-interval", o->stats_interval_seconds, "Print counters every S seconds");
   cmd->add_flag("--json", o->json, "Reports as JSON lines");
   cmd->callback([o, &exit_code] {
-    // SIGINT/SIGTERM are taken by a thread with sigwait, which sets the stop flag.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // SIGINT/SIGTERM are taken by a thread that waits for them and sets the stop flag.
+    StopSignals signals;
     std::atomic<bool> stop{false};
     std::atomic<bool> finished{false};
     std::thread waiter([&] {
       while (!finished) {
-        timespec ts{0, 100'000'000};
-        if (sigtimedwait(&set, nullptr, &ts) > 0) stop = true;
+        if (signals.wait(std::chrono::milliseconds(100))) stop = true;
       }
     });
     exit_code = netsim::run_netsim_cli_config(*o, stop, std::cout, std::cerr);

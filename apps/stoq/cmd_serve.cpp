@@ -1,11 +1,12 @@
 // stoq serve: accept connections and run echo / sink / source on every stream.
-#include <csignal>
+#include <chrono>
 #include <cstdio>
 
 #include "cli_common.h"
 #include "commands.h"
 #include "message_mode.h"
 #include "server_modes.h"
+#include "stop_signals.h"
 #include "transport_options.h"
 
 namespace stoq::cli {
@@ -25,6 +26,9 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
+  // Stop cleanly on SIGINT / SIGTERM: blocked here, before any thread starts, and read by
+  // the loop below.
+  StopSignals stop;
   auto ctx = make_context(o.common);
   if (!ctx) {
     print_error("serve", ctx.message());
@@ -79,12 +83,6 @@ int run_serve(const ServeOptions& o) {
       o.messages
           ? std::function<void(Connection)>([json](Connection c) { serve_messages(c, json); })
           : std::function<void(Connection)>());
-  // Stop cleanly on SIGINT / SIGTERM: the signals are blocked and read by the loop's thread.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   if (json) {
     std::printf("{\"event\":\"listening\",\"address\":\"%s\",\"mode\":\"%s\"}\n",
                 ep->local_address().to_string().c_str(), o.mode.c_str());
@@ -104,13 +102,11 @@ int run_serve(const ServeOptions& o) {
   }
   for (;;) {
     if (threads) {
-      timespec wait{0, 100'000'000};
-      if (sigtimedwait(&set, nullptr, &wait) > 0) break;
+      if (stop.wait(std::chrono::milliseconds(100))) break;
     } else {
       ep->run_one(std::chrono::milliseconds(100));
+      if (stop.requested()) break;
     }
-    timespec zero{};
-    if (sigtimedwait(&set, nullptr, &zero) > 0) break;
     if (o.duration > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
             o.duration) {

@@ -115,7 +115,18 @@ if [ -n "$addr" ] && timeout 120 "$stoq" bench client throughput "$addr" --ca "$
 else
   fail "split roles: $(cat "$work/server.err" "$work/split.err" 2>/dev/null | tail -c 1500)"
 fi
+# SIGTERM stops the bench server cleanly (its baseline threads must not take the signal).
 kill "$spid" 2>/dev/null
-wait "$spid" 2>/dev/null
+status=0
+if timeout 5 tail --pid="$spid" -f /dev/null; then
+  wait "$spid" || status=$?
+  if [ "$status" -eq 0 ]; then
+    pass "SIGTERM stops stoq bench server cleanly (exit 0)"
+  else
+    fail "stoq bench server after SIGTERM: exit $status $(tail -c 500 "$work/server.err")"
+  fi
+else
+  fail "stoq bench server still running 5 s after SIGTERM"
+fi
 
 finish

@@ -278,4 +278,30 @@ else
   fail "stoq cert -t falcon1024 / mldsa65"
 fi
 
+# --- SIGTERM / SIGINT stop a server cleanly: exit status 0 and the closing summary, with one
+# worker (the loop polls for the signal) and with two (the main thread waits for it).
+stops_cleanly() {  # signal port [extra args...]
+  local sig=$1 port=$2
+  shift 2
+  start_server echo "$port" "$@" || return 1
+  local pid=${pids[${#pids[@]}-1]}
+  kill -s "$sig" "$pid"
+  local status=0
+  timeout 5 tail --pid="$pid" -f /dev/null || return 1
+  wait "$pid" || status=$?
+  [ "$status" -eq 0 ] && grep -q "stoq serve: .* connections" "$work/serve-$port.err"
+}
+next_port
+if stops_cleanly TERM "$port"; then
+  pass "SIGTERM stops stoq serve cleanly (exit 0, summary printed)"
+else
+  fail "SIGTERM to stoq serve: $(cat "$work/serve-$port.err")"
+fi
+next_port
+if stops_cleanly INT "$port" --workers 2; then
+  pass "SIGINT stops stoq serve --workers 2 cleanly (exit 0, summary printed)"
+else
+  fail "SIGINT to stoq serve --workers 2: $(cat "$work/serve-$port.err")"
+fi
+
 finish

@@ -211,7 +211,8 @@ int run_bench_server(const ServerOptions& o) {
     return kExitFailure;
   }
   const SocketAddress bound = ep->local_address();
-  auto ssl = make_tls_server_ctx(**ctx, o.tls.cert, o.tls.key, o.tls.kex);
+  auto ssl =
+      make_tls_server_ctx(**ctx, o.tls.cert, o.tls.key, o.tls.kex, cfg.transport.session_tickets);
   if (!ssl) {
     print_error("bench server", ssl.message());
     return kExitUsage;

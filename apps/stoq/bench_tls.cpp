@@ -51,9 +51,11 @@ const char* groups_for(const std::string& kex) {
 }
 
 Result<SslCtxPtr> make_tls_server_ctx(const Context& ctx, const std::string& cert,
-                                      const std::string& key, const std::string& kex) {
+                                      const std::string& key, const std::string& kex,
+                                      unsigned session_tickets) {
   auto s = base_ctx(ctx, kex);
   if (!s) return s;
+  SSL_CTX_set_num_tickets(s->get(), session_tickets);
   if (SSL_CTX_use_certificate_chain_file(s->get(), cert.c_str()) != 1)
     return {Errc::kIoError, ssl_error(("cannot load " + cert).c_str())};
   if (SSL_CTX_use_PrivateKey_file(s->get(), key.c_str(), SSL_FILETYPE_PEM) != 1)

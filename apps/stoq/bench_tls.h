@@ -27,8 +27,10 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 // OpenSSL group list for a --kex policy, as the STOQ TLS layer chooses them.
 const char* groups_for(const std::string& kex);
 
+// Sends `session_tickets` TLS session tickets after each handshake, as the STOQ side does.
 Result<SslCtxPtr> make_tls_server_ctx(const Context& ctx, const std::string& cert,
-                                      const std::string& key, const std::string& kex);
+                                      const std::string& key, const std::string& kex,
+                                      unsigned session_tickets);
 // Verifies the server against `ca` when given, otherwise does not verify (pins and
 // --insecure: the baseline measures cost, STOQ does the trust checks).
 Result<SslCtxPtr> make_tls_client_ctx(const Context& ctx, const std::string& ca,

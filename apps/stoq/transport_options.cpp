@@ -30,6 +30,10 @@ void add_transport_options(CLI::App& app, TransportOptions& o, bool server) {
         ->capture_default_str();
     app.add_option("--max-per-source", o.max_per_source,
                    "Concurrent connections per client IP (0 = no limit)");
+    app.add_option("--session-tickets", o.session_tickets,
+                   "TLS session tickets sent after each handshake (0 = none)")
+        ->check(CLI::Range(0u, TransportConfig::kMaxSessionTickets))
+        ->capture_default_str();
     app.add_option("--static-key", o.static_key_file,
                    "32-byte key file for stateless resets and tokens (survives restarts)")
         ->check(CLI::ExistingFile);
@@ -51,6 +55,7 @@ Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const Transp
   t.early_data = o.early_data;
   t.max_udp_payload = o.max_udp_payload;
   t.max_connections_per_source = o.max_per_source;
+  t.session_tickets = o.session_tickets;
   if (!o.static_key_file.empty()) {
     std::ifstream f(o.static_key_file, std::ios::binary);
     std::vector<uint8_t> key((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -19,6 +19,7 @@ struct TransportOptions {
   // Server.
   std::string retry = "auto";
   size_t max_per_source = 0;
+  unsigned session_tickets = TransportConfig{}.session_tickets;
   std::string static_key_file;
   // Client.
   std::string session_file;

@@ -143,6 +143,14 @@ struct TransportConfig {
   // ---- resumption and 0-RTT ----
   // Client: resume sessions from EndpointConfig::session_cache. Server: issue tickets.
   bool session_resumption = true;
+  // Server: TLS session tickets sent after each handshake (0..kMaxSessionTickets). One suffices for
+  // a client that opens its resumed connections one after another (every resumed handshake brings a
+  // fresh ticket); n lets it open n resumed connections at once. Each ticket costs the server an
+  // encryption and the client a session copy (OpenSSL's default is 2). Client: tickets to wait for
+  // before freeing its TLS state (2 s at most); more that arrive in the same packet are kept too,
+  // later ones are ignored.
+  unsigned session_tickets = 1;
+  static constexpr unsigned kMaxSessionTickets = 16;
   // Client: send stream data in 0-RTT when resuming (it may be replayed by an attacker:
   // only for idempotent requests). Server: accept 0-RTT; OpenSSL then makes every ticket
   // single-use (a replayed ClientHello falls back to a full handshake, its early data is

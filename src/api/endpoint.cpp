@@ -23,6 +23,9 @@ Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig c
   if (!config.static_key.empty() && config.static_key.size() != 32) {
     return {Errc::kInvalidArgument, "EndpointConfig::static_key must be 32 bytes (or empty)"};
   }
+  if (config.transport.session_tickets > TransportConfig::kMaxSessionTickets) {
+    return {Errc::kInvalidArgument, "TransportConfig::session_tickets must be 0..16"};
+  }
   if (config.workers == 0 || config.workers > 256) {
     return {Errc::kInvalidArgument, "EndpointConfig::workers must be 1..256 (one CID byte)"};
   }

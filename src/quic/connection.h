@@ -320,9 +320,8 @@ class Connection : private tls::TlsObserver {
   ngtcp2_crypto_ossl_ctx* ossl_ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   std::optional<TlsFacts> tls_facts_;
-  // A client frees its TLS state once confirmed and holding this many session tickets
-  // (OpenSSL servers send two), or this long after confirmation (maybe_release_tls).
-  static constexpr uint32_t kTicketsExpected = 2;
+  // A client frees its TLS state once confirmed and holding transport.session_tickets
+  // tickets, or this long after confirmation (maybe_release_tls).
   static constexpr Timestamp kTicketWait = 2 * NGTCP2_SECONDS;
   bool handshake_confirmed_ = false;
   Timestamp confirmed_at_ = 0;

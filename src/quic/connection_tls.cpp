@@ -10,8 +10,8 @@
 namespace stoq::quic {
 
 // A server frees its TLS state as soon as the handshake is done. A client waits until the
-// handshake is confirmed and the session tickets have arrived (OpenSSL servers send two
-// by default) or kTicketWait has passed, unless it keeps no tickets at all.
+// handshake is confirmed and the session tickets it expects (transport.session_tickets)
+// have arrived or kTicketWait has passed, unless it keeps no tickets at all.
 void Connection::maybe_release_tls(Timestamp now) {
   if (ssl_ == nullptr || !handshake_done_ || state_ != State::kOpen) return;
   if (is_server_) {
@@ -20,7 +20,7 @@ void Connection::maybe_release_tls(Timestamp now) {
   }
   if (!handshake_confirmed_) return;
   if (confirmed_at_ == 0) confirmed_at_ = now;
-  if (!transport_.session_resumption || tickets_received_ >= kTicketsExpected ||
+  if (!transport_.session_resumption || tickets_received_ >= transport_.session_tickets ||
       now - confirmed_at_ >= kTicketWait) {
     release_tls();
   }

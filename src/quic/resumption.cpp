@@ -18,6 +18,7 @@ void configure_resumption(const tls::TlsContext& tls, const TransportConfig& tra
     SSL_CTX_set_num_tickets(ctx, 0);
     return;
   }
+  SSL_CTX_set_num_tickets(ctx, transport.session_tickets);
   // Tickets only resume sessions of this server configuration.
   static constexpr unsigned char kSessionContext[] = "stoq/1";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext) - 1);

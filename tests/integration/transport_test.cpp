@@ -173,6 +173,53 @@ TEST_F(TransportTest, ResumptionWithoutEarlyDataByDefault) {
   EXPECT_EQ(echo_once(client, conn, "after resumption"), "after resumption");
 }
 
+// The server sends TransportConfig::session_tickets tickets after a full handshake (one by
+// default); a client that expects that many receives them all.
+class SessionTicketCountTest : public TransportTest {
+ protected:
+  size_t tickets_after_first_contact(unsigned server_tickets) {
+    EndpointConfig server_cfg;
+    server_cfg.transport.session_tickets = server_tickets;
+    start_server(ServerKind::kEcho, server_cfg);
+    auto cache = std::make_shared<MemorySessionCache>();
+    TransportConfig t;
+    t.session_tickets = server_tickets;
+    auto client = client_with(cache, t);
+    auto conn = connect(client);
+    EXPECT_TRUE(conn.is_established()) << conn.close_info().reason;
+    EXPECT_EQ(echo_once(client, conn, "ticket count"), "ticket count");
+    pump_until(
+        client, [&] { return cache->ticket_count() >= std::max(server_tickets, 1u); }, 3s);
+    // Any ticket beyond the expected count would come in the same flight: a short wait
+    // more shows there are no extra ones.
+    pump_until(
+        client, [] { return false; }, 200ms);
+    return cache->ticket_count();
+  }
+};
+
+TEST_F(SessionTicketCountTest, OneTicketByDefault) {
+  EXPECT_EQ(TransportConfig{}.session_tickets, 1u);
+  EXPECT_EQ(tickets_after_first_contact(TransportConfig{}.session_tickets), 1u);
+}
+
+TEST_F(SessionTicketCountTest, ThreeWhenConfigured) {
+  EXPECT_EQ(tickets_after_first_contact(3), 3u);
+}
+
+TEST_F(SessionTicketCountTest, NoneWhenZero) {
+  EXPECT_EQ(tickets_after_first_contact(0), 0u);
+}
+
+TEST_F(SessionTicketCountTest, MoreThanTheMaximumIsRefused) {
+  EndpointConfig cfg;
+  cfg.transport.session_tickets = TransportConfig::kMaxSessionTickets + 1;
+  auto ep = Endpoint::create(ctx_, cfg);
+  ASSERT_FALSE(ep.ok());
+  EXPECT_EQ(ep.error(), Errc::kInvalidArgument);
+  EXPECT_NE(ep.message().find("session_tickets"), std::string::npos) << ep.message();
+}
+
 TEST_F(TransportTest, RetryAlwaysValidatesThenNewTokenSkipsTheRetry) {
   EndpointConfig server_cfg;
   server_cfg.transport.retry = RetryPolicy::kAlways;

@@ -3,6 +3,9 @@
 #include <array>
 #include <vector>
 
+#include "crypto/falcon/ntt_avx2.h"
+#include "crypto/falcon/ntt_tables.h"
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(STOQ_FALCON_PORTABLE_ONLY)
 #define STOQ_MODQ_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
@@ -13,62 +16,9 @@
 namespace stoq::falcon::detail {
 namespace {
 
-constexpr std::uint32_t kQ = 12289;
-
-constexpr std::uint32_t pow_mod(std::uint32_t b, std::uint32_t e) {
-  std::uint32_t r = 1;
-  b %= kQ;
-  while (e != 0) {
-    if (e & 1) r = (r * b) % kQ;
-    b = (b * b) % kQ;
-    e >>= 1;
-  }
-  return r;
-}
-
-// zetas[k] = psi^bitrev10(k), psi a primitive 2048-th root of unity (11 generates Z_q^*).
-// For logn < 10 the first 2^logn entries are exactly the table of psi^(2^(10-logn)).
-struct NttTables {
-  std::array<std::uint16_t, 1024> zeta{};
-  std::array<std::uint16_t, 1024> izeta{};
-  std::array<std::uint16_t, 11> inv_n{};
-  // The same constants times 2^16 mod q, for Montgomery multiplication.
-  std::array<std::int16_t, 1024> zeta_m{};
-  std::array<std::int16_t, 1024> izeta_m{};
-  std::array<std::int16_t, 11> inv_n_m{};
-};
-
-constexpr NttTables make_tables() {
-  NttTables t{};
-  const std::uint32_t psi = pow_mod(11, (kQ - 1) / 2048);
-  for (std::uint32_t k = 0; k < 1024; ++k) {
-    std::uint32_t r = 0;
-    for (int b = 0; b < 10; ++b) r |= ((k >> b) & 1u) << (9 - b);
-    t.zeta[k] = static_cast<std::uint16_t>(pow_mod(psi, r));
-    t.izeta[k] = static_cast<std::uint16_t>(pow_mod(t.zeta[k], kQ - 2));
-  }
-  for (unsigned l = 0; l <= 10; ++l) {
-    t.inv_n[l] = static_cast<std::uint16_t>(pow_mod(1u << l, kQ - 2));
-  }
-  for (std::uint32_t k = 0; k < 1024; ++k) {
-    t.zeta_m[k] = static_cast<std::int16_t>((t.zeta[k] * 65536u) % kQ);
-    t.izeta_m[k] = static_cast<std::int16_t>((t.izeta[k] * 65536u) % kQ);
-  }
-  for (unsigned l = 0; l <= 10; ++l) {
-    t.inv_n_m[l] = static_cast<std::int16_t>((t.inv_n[l] * 65536u) % kQ);
-  }
-  return t;
-}
-
-constexpr NttTables kTables = make_tables();
-
-}  // namespace
-
-namespace {
-
-// q^-1 mod 2^16, as a signed 16-bit value.
-constexpr std::int16_t kQInv = static_cast<std::int16_t>(53249);
-static_assert(static_cast<std::uint16_t>(12289u * 53249u) == 1u);
+constexpr std::uint32_t kQ = kNttQ;
+constexpr std::int16_t kQInv = kNttQInv;
+constexpr const NttTables& kTables = kNttTables;
 
 // a * b / 2^16 mod q for |a|, |b| < q, in [0, q). Written with 16-bit lanes in mind (the
 // high half of a 16x16 product, as in a SIMD multiply-high) so the loops below vectorise;
@@ -96,8 +46,9 @@ inline std::int16_t sub_mod(std::int16_t a, std::int16_t b) {
 }  // namespace
 
 // Residues below q < 2^15 are the same bits as uint16 and int16; the transforms work on
-// int16 lanes. On x86-64 they are also compiled for AVX2 and picked at load time.
-STOQ_MODQ_SIMD_CLONES void ntt_modq(std::uint16_t* a_in, unsigned logn) {
+// int16 lanes. On x86-64 they are also compiled for AVX2 and picked at load time (only
+// used below 32 coefficients when ntt_avx2.cpp's transforms are available).
+STOQ_MODQ_SIMD_CLONES void ntt_modq_portable(std::uint16_t* a_in, unsigned logn) {
   auto* a = reinterpret_cast<std::int16_t*>(a_in);
   const std::size_t n = std::size_t{1} << logn;
   // Stage with m blocks uses zeta[m + b]; with the 10-bit reversal table, the root for
@@ -117,7 +68,7 @@ STOQ_MODQ_SIMD_CLONES void ntt_modq(std::uint16_t* a_in, unsigned logn) {
   }
 }
 
-STOQ_MODQ_SIMD_CLONES void intt_modq(std::uint16_t* a_in, unsigned logn) {
+STOQ_MODQ_SIMD_CLONES void intt_modq_portable(std::uint16_t* a_in, unsigned logn) {
   auto* a = reinterpret_cast<std::int16_t*>(a_in);
   const std::size_t n = std::size_t{1} << logn;
   for (std::size_t m = n >> 1, len = 1; m >= 1; m >>= 1, len <<= 1) {
@@ -134,6 +85,22 @@ STOQ_MODQ_SIMD_CLONES void intt_modq(std::uint16_t* a_in, unsigned logn) {
   }
   const std::int16_t ni = kTables.inv_n_m[logn];
   for (std::size_t i = 0; i < n; ++i) a[i] = mont_mul(a[i], ni);
+}
+
+void ntt_modq(std::uint16_t* a, unsigned logn) {
+  if (logn >= kNttAvx2MinLogn && ntt_avx2_available()) {
+    ntt_modq_avx2(reinterpret_cast<std::int16_t*>(a), logn);
+  } else {
+    ntt_modq_portable(a, logn);
+  }
+}
+
+void intt_modq(std::uint16_t* a, unsigned logn) {
+  if (logn >= kNttAvx2MinLogn && ntt_avx2_available()) {
+    intt_modq_avx2(reinterpret_cast<std::int16_t*>(a), logn);
+  } else {
+    intt_modq_portable(a, logn);
+  }
 }
 
 std::uint16_t modq_inverse(std::uint16_t a) {

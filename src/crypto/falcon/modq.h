@@ -10,6 +10,11 @@ namespace stoq::falcon::detail {
 void ntt_modq(std::uint16_t* a, unsigned logn);
 void intt_modq(std::uint16_t* a, unsigned logn);
 
+// The same transforms without the AVX2 code (ntt_avx2.h), for any CPU; the tests compare
+// the two.
+void ntt_modq_portable(std::uint16_t* a, unsigned logn);
+void intt_modq_portable(std::uint16_t* a, unsigned logn);
+
 // Reduces a small signed integer into [0, q).
 inline std::uint16_t modq_from_int(std::int32_t x) {
   const std::int32_t q = 12289;

@@ -6,6 +6,8 @@
 #include <random>
 #include <vector>
 
+#include "crypto/falcon/ntt_avx2.h"
+
 namespace stoq::falcon::detail {
 namespace {
 
@@ -108,6 +110,35 @@ TEST(ModQ, TransformsMatchTheDefinitionForEverySize) {
         reference_ntt(want, inverse);
         auto got = a;
         inverse ? intt_modq(got.data(), logn) : ntt_modq(got.data(), logn);
+        ASSERT_EQ(got, want) << "logn " << logn << (inverse ? " inverse" : " forward");
+        auto portable = a;
+        inverse ? intt_modq_portable(portable.data(), logn)
+                : ntt_modq_portable(portable.data(), logn);
+        ASSERT_EQ(portable, want) << "portable, logn " << logn;
+      }
+    }
+  }
+}
+
+// The AVX2 transforms against the portable ones on many inputs, including the extremes of
+// the range in every lane position (the shuffled stages move lanes around).
+TEST(ModQ, Avx2TransformsMatchThePortableOnes) {
+  if (!ntt_avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU (or forced portable)";
+  std::mt19937 rng(13);
+  for (unsigned logn = kNttAvx2MinLogn; logn <= 10; ++logn) {
+    const std::size_t n = std::size_t{1} << logn;
+    for (int iter = 0; iter < 50; ++iter) {
+      std::vector<std::uint16_t> a(n);
+      for (auto& x : a) {
+        const std::uint32_t r = rng();
+        x = static_cast<std::uint16_t>((r & 3) == 0 ? 12288 : (r & 3) == 1 ? 0 : (r >> 2) % 12289);
+      }
+      for (const bool inverse : {false, true}) {
+        auto want = a;
+        inverse ? intt_modq_portable(want.data(), logn) : ntt_modq_portable(want.data(), logn);
+        auto got = a;
+        auto* g = reinterpret_cast<std::int16_t*>(got.data());
+        inverse ? intt_modq_avx2(g, logn) : ntt_modq_avx2(g, logn);
         ASSERT_EQ(got, want) << "logn " << logn << (inverse ? " inverse" : " forward");
       }
     }

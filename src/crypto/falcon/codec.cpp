@@ -54,20 +54,32 @@ std::size_t modq_decode(std::uint16_t* h, unsigned logn, std::span<const std::ui
   const std::size_t n = std::size_t{1} << logn;
   const std::size_t len = (n * 14 + 7) / 8;
   if (in.size() < len) return 0;
-  std::uint32_t acc = 0;
-  unsigned acc_len = 0;
-  std::size_t u = 0;
-  for (std::size_t v = 0; v < len; ++v) {
-    acc = (acc << 8) | in[v];
-    acc_len += 8;
-    if (acc_len >= 14) {
-      acc_len -= 14;
-      const std::uint32_t w = (acc >> acc_len) & 0x3FFF;
-      if (w >= 12289) return 0;
-      h[u++] = static_cast<std::uint16_t>(w);
+  // Four 14-bit values fill exactly seven bytes: whole groups are read as one big-endian
+  // 56-bit word (the key sizes, n >= 4, are whole groups; smaller n falls to the tail).
+  std::uint32_t bad = 0;
+  std::size_t u = 0, v = 0;
+  for (; u + 4 <= n; u += 4, v += 7) {
+    std::uint64_t w = 0;
+    for (std::size_t k = 0; k < 7; ++k) w = (w << 8) | in[v + k];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const auto x = static_cast<std::uint32_t>((w >> (42 - 14 * k)) & 0x3FFF);
+      bad |= static_cast<std::uint32_t>(x >= 12289);
+      h[u + k] = static_cast<std::uint16_t>(x);
     }
   }
-  if (u != n || (acc & ((1u << acc_len) - 1)) != 0) return 0;
+  std::uint32_t acc = 0;
+  unsigned acc_len = 0;
+  for (; v < len; ++v) {
+    acc = (acc << 8) | in[v];
+    acc_len += 8;
+    if (acc_len >= 14 && u < n) {
+      acc_len -= 14;
+      const std::uint32_t x = (acc >> acc_len) & 0x3FFF;
+      bad |= static_cast<std::uint32_t>(x >= 12289);
+      h[u++] = static_cast<std::uint16_t>(x);
+    }
+  }
+  if (bad != 0 || u != n || (acc & ((1u << acc_len) - 1)) != 0) return 0;
   return len;
 }
 

@@ -154,6 +154,42 @@ TEST(Codec, ModqRoundTripAndRange) {
   EXPECT_EQ(modq_decode(back.data(), 9, std::span(buf).first(895)), 0u);
 }
 
+// Every size (the decoder reads whole seven-byte groups, then a bit-at-a-time tail), and an
+// out-of-range value in every position of a group, first and last group included.
+TEST(Codec, ModqEverySizeAndEveryOutOfRangePosition) {
+  std::mt19937 rng(3);
+  for (unsigned logn = 0; logn <= 10; ++logn) {
+    const std::size_t n = std::size_t{1} << logn;
+    std::vector<std::uint16_t> h(n), back(n);
+    for (auto& x : h) x = static_cast<std::uint16_t>(rng() % 12289);
+    const std::size_t len = (n * 14 + 7) / 8;
+    std::vector<std::uint8_t> buf(len);
+    ASSERT_EQ(modq_encode(buf, h.data(), logn), len) << "logn " << logn;
+    ASSERT_EQ(modq_decode(back.data(), logn, buf), len) << "logn " << logn;
+    EXPECT_EQ(h, back) << "logn " << logn;
+    if (n * 14 % 8 != 0) {
+      auto padded = buf;
+      padded.back() |= 1;  // a padding bit set
+      EXPECT_EQ(modq_decode(back.data(), logn, padded), 0u) << "logn " << logn;
+    }
+    for (std::size_t pos : {std::size_t{0}, n / 2, n - 1, std::size_t{1} % n, (n + 2) % n}) {
+      for (std::uint16_t bad : {std::uint16_t{12289}, std::uint16_t{0x3FFF}}) {
+        auto enc = buf;  // overwrite value pos (14 bits, most significant first)
+        for (std::size_t b = 0; b < 14; ++b) {
+          const std::size_t bit = 14 * pos + b;
+          const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
+          if ((bad >> (13 - b)) & 1u) {
+            enc[bit / 8] |= mask;
+          } else {
+            enc[bit / 8] &= static_cast<std::uint8_t>(~mask);
+          }
+        }
+        EXPECT_EQ(modq_decode(back.data(), logn, enc), 0u) << "logn " << logn << " pos " << pos;
+      }
+    }
+  }
+}
+
 TEST(Codec, TrimI8RoundTripAndRejectsMinimum) {
   std::vector<std::int8_t> f(512), back(512);
   for (std::size_t i = 0; i < f.size(); ++i)

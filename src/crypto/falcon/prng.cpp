@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "crypto/falcon/cpu.h"
+#include "crypto/falcon/secure_zero.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -27,16 +28,13 @@ ChaChaPrng::ChaChaPrng(Shake256& seed_source) {
   }
   counter_ = 0;
   for (int k = 7; k >= 0; --k) counter_ = (counter_ << 8) | seed[48 + k];
-  volatile std::uint8_t* p = seed;
-  for (int i = 0; i < 56; ++i) p[i] = 0;
+  secure_zero(seed, 56);
   refill();
 }
 
 ChaChaPrng::~ChaChaPrng() {
-  volatile std::uint8_t* b = buf_.data();
-  for (std::size_t i = 0; i < buf_.size(); ++i) b[i] = 0;
-  volatile std::uint32_t* k = key_.data();
-  for (std::size_t i = 0; i < key_.size(); ++i) k[i] = 0;
+  secure_zero(buf_.data(), buf_.size());
+  secure_zero(key_.data(), key_.size() * sizeof(std::uint32_t));
 }
 
 namespace {

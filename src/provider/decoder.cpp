@@ -11,6 +11,7 @@
 #include <openssl/core_object.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -44,22 +45,28 @@ int dec_does_selection(void*, int selection) {
 bool read_input(void* provctx, OSSL_CORE_BIO* cin, SecretBytes& out) {
   BIO* bio = BIO_new_from_core_bio(context_of(provctx).libctx, cin);
   if (bio == nullptr) return false;
-  SecretBytes buf(kMaxInput + 1);
+  // Keys are a few KiB: start small and grow by four (a fixed-size secret buffer is
+  // replaced, and wiped, when it fills), so a public key does not cost a 16 KiB
+  // allocation, zeroing and wipe.
+  SecretBytes buf(4096);
   std::size_t total = 0;
-  bool ok = true;
-  while (total < buf.size()) {
+  for (;;) {
+    if (total == buf.size()) {
+      if (buf.size() > kMaxInput) break;
+      SecretBytes bigger(std::min(buf.size() * 4, kMaxInput + 1));
+      std::copy(buf.data(), buf.data() + total, bigger.data());
+      buf = std::move(bigger);
+    }
     std::size_t got = 0;
     if (BIO_read_ex(bio, buf.data() + total, buf.size() - total, &got) != 1 || got == 0) break;
     total += got;
   }
   BIO_free(bio);
-  if (total == 0 || total > kMaxInput) ok = false;
-  if (ok) {
-    SecretBytes exact(total);
-    std::copy(buf.data(), buf.data() + total, exact.data());
-    out = std::move(exact);
-  }
-  return ok;
+  if (total == 0 || total > kMaxInput) return false;
+  SecretBytes exact(total);
+  std::copy(buf.data(), buf.data() + total, exact.data());
+  out = std::move(exact);
+  return true;
 }
 
 // Parses `in` as a key of `alg`; nullptr with a reason when it is ours but malformed, and

@@ -212,6 +212,14 @@ TEST_P(EncodingTest, MalformedEncodingsAreRejected) {
   EXPECT_TRUE(rejected(der::encode_pkcs8(p->oid, Bytes(inner->begin(), inner->end())),
                        "PrivateKeyInfo", EVP_PKEY_KEYPAIR));
   test::drain_errors();
+
+  // Well-formed DER under our OID but larger than any key (the decoder reads at most 16 KiB,
+  // growing its buffer as it goes).
+  Bytes huge(c->key.begin(), c->key.end());
+  huge.resize(20000, 0x5A);
+  EXPECT_TRUE(
+      rejected(der::encode_spki(c->oid, huge), "SubjectPublicKeyInfo", EVP_PKEY_PUBLIC_KEY));
+  test::drain_errors();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, EncodingTest, ::testing::ValuesIn(test::algorithm_names()),

@@ -140,8 +140,18 @@ void Shake256::wipe() {
 }
 
 void Shake256::inject(std::span<const std::uint8_t> data) {
-  for (std::uint8_t b : data) {
-    xor_byte(state_, pos_++, b);
+  std::size_t i = 0;
+  while (i < data.size()) {
+    // Whole aligned lanes go in as little-endian words; the rest a byte at a time.
+    if ((pos_ & 7) == 0 && data.size() - i >= 8) {
+      std::uint64_t w = 0;
+      for (int k = 7; k >= 0; --k) w = (w << 8) | data[i + static_cast<std::size_t>(k)];
+      state_[pos_ >> 3] ^= w;
+      i += 8;
+      pos_ += 8;
+    } else {
+      xor_byte(state_, pos_++, data[i++]);
+    }
     if (pos_ == kRate) {
       keccak_f1600(state_);
       pos_ = 0;

@@ -7,6 +7,7 @@
 namespace stoq::falcon::detail {
 
 inline void secure_zero(void* p, std::size_t len) {
+  if (len == 0) return;  // p may be null (an empty vector's data()); memset forbids that
 #if defined(__GNUC__) || defined(__clang__)
   // A plain memset (vector stores: signing wipes a 64 KiB arena each time, which byte-wide
   // volatile stores made ~130 k instructions), then an empty asm statement that takes the

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "api/retried_initials.h"
 #include "stoq/address.h"
 #include "stoq/config.h"
 
@@ -32,9 +33,11 @@ class AddressValidator {
     std::optional<ngtcp2_cid> original_dcid;
   };
 
-  // `handshakes_in_progress` drives RetryPolicy::kAuto.
+  // `handshakes_in_progress` drives RetryPolicy::kAuto. Under kAuto an Initial that was
+  // retried once is retried again whatever the load (RetriedInitials), so a client's
+  // retransmission never starts a second, orphaned connection.
   Decision check(const ngtcp2_pkt_hd& hd, const SocketAddress& remote, uint64_t now,
-                 size_t handshakes_in_progress) const;
+                 size_t handshakes_in_progress);
 
   // A Retry packet for `hd` (empty on failure).
   std::vector<uint8_t> make_retry(const ngtcp2_pkt_hd& hd, const SocketAddress& remote,
@@ -51,6 +54,7 @@ class AddressValidator {
   size_t auto_threshold_;
   uint64_t retry_lifetime_ns_;
   uint64_t token_lifetime_ns_;
+  RetriedInitials retried_;
 };
 
 }  // namespace stoq::detail

@@ -3,6 +3,8 @@
 //
 //  - handshake flood from many source ports while a legitimate client transfers;
 //  - handshakes started and never finished: their state is freed by the handshake timeout;
+//  - an Initial retried under load and retransmitted once the load fell: retried again,
+//    never an orphan connection;
 //  - a peer that opens the maximum number of streams and never gets read: flow control
 //    holds and memory stays bounded;
 //  - garbage, truncated and oversized datagrams: dropped, no crash, service continues.
@@ -97,6 +99,22 @@ class RawSocket {
   // Sends one datagram; a full socket buffer just drops it (as a flood would).
   void send_to(const SocketAddress& to, std::span<const uint8_t> data) const {
     (void)::sendto(fd_, data.data(), data.size(), 0, to.data(), to.size());
+  }
+  // The datagrams the server sends back within `limit` (waits for the first one only).
+  std::vector<std::vector<uint8_t>> receive(std::chrono::milliseconds limit) const {
+    std::vector<std::vector<uint8_t>> out;
+    const auto end = Clock::now() + limit;
+    std::vector<uint8_t> buf(65536);
+    while (Clock::now() < end) {
+      const ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n >= 0) {
+        out.emplace_back(buf.begin(), buf.begin() + n);
+        continue;
+      }
+      if (!out.empty()) break;
+      std::this_thread::sleep_for(5ms);
+    }
+    return out;
   }
   // Discards whatever the server sent back, so the socket buffer never fills.
   void drain() const {
@@ -436,6 +454,52 @@ TEST_F(AbuseTest, UnfinishedHandshakesAreFreedByTheHandshakeTimeout) {
   EXPECT_TRUE(wait_no_connections(20s)) << server_connections() << " connections left";
   for (auto& s : socks) s->drain();
   report_memory("unfinished handshakes", rss0);
+}
+
+// RetryPolicy::kAuto retries only under load. A client whose Initial was retried while
+// the server was busy may retransmit that Initial before the Retry reaches it; if the copy
+// arrives once the load has gone, it must be retried again: accepting it would start a
+// connection the client has already left (it follows the Retry), an orphan held until the
+// handshake timeout. (Seen as extra server connections in the 4-worker test under ASan.)
+TEST_F(AbuseTest, RetransmittedInitialOfARetriedClientIsRetriedAgainAfterTheLoadFell) {
+  TransportConfig t;
+  t.retry = RetryPolicy::kAuto;
+  t.retry_auto_threshold = 1;
+  t.handshake_timeout = 1000ms;
+  ASSERT_NO_FATAL_FAILURE(start_server(t));
+  auto is_retry = [](const std::vector<uint8_t>& d) { return !d.empty() && (d[0] & 0xf0) == 0xf0; };
+  // One handshake that never finishes: the server is at its Retry threshold.
+  RawSocket busy;
+  ASSERT_TRUE(busy.ok());
+  for (const auto& d : FirstFlight::make(*attacker_tls_)) busy.send_to(server_addr_, d);
+  const auto end = Clock::now() + 10s;
+  while (server_connections() != 1 && Clock::now() < end) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(server_connections(), 1u);
+  // The client's first flight is retried.
+  RawSocket client;
+  ASSERT_TRUE(client.ok());
+  const auto flight = FirstFlight::make(*attacker_tls_);
+  ASSERT_FALSE(flight.empty());
+  for (const auto& d : flight) client.send_to(server_addr_, d);
+  auto answer = client.receive(5s);
+  ASSERT_FALSE(answer.empty());
+  EXPECT_TRUE(is_retry(answer.front()));
+  // The busy handshake times out: the load is gone.
+  ASSERT_TRUE(wait_no_connections(20s));
+  // The same flight again, as a retransmission: another Retry, and no connection.
+  for (const auto& d : flight) client.send_to(server_addr_, d);
+  answer = client.receive(5s);
+  ASSERT_FALSE(answer.empty());
+  for (const auto& d : answer) EXPECT_TRUE(is_retry(d)) << "first byte " << int{d[0]};
+  EXPECT_EQ(server_connections(), 0u);
+  // A new client is accepted at once now (its Initial is answered with an Initial).
+  RawSocket fresh;
+  ASSERT_TRUE(fresh.ok());
+  for (const auto& d : FirstFlight::make(*attacker_tls_)) fresh.send_to(server_addr_, d);
+  answer = fresh.receive(5s);
+  ASSERT_FALSE(answer.empty());
+  EXPECT_FALSE(is_retry(answer.front()));
+  busy.drain();
 }
 
 TEST_F(AbuseTest, PeerOpeningMaxStreamsThatAreNeverReadStaysBounded) {

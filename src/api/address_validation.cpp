@@ -10,8 +10,8 @@
 namespace stoq::detail {
 
 // Initials retried under RetryPolicy::kAuto that are remembered (per worker): a client
-// retransmits its first Initial within a few PTOs, so this covers several seconds of
-// Retries even at thousands of new clients per second, for under 200 KiB.
+// retransmits its first Initial within a few PTOs (1 s, then 2 s more), and 4,096 entries
+// last a second even at 4,000 retried Initials per second, for about 200 KiB.
 constexpr size_t kRetriedInitialsRemembered = 4096;
 
 AddressValidator::AddressValidator(std::span<const uint8_t, 32> secret,

@@ -8,13 +8,15 @@
 // accepted. The client has moved on to the Retry's connection ID and drops the answers,
 // so the server would hold an orphan connection until its handshake timeout.
 //
-// Bounded: `capacity` entries, the oldest forgotten first, so a flood of Initials with
-// fresh connection IDs costs a fixed amount of memory (and at worst brings the orphans
-// back, never more state).
+// Bounded: `capacity` entries of 64-bit fingerprints of (client address, DCID), the oldest
+// forgotten first, so a flood of Initials with fresh connection IDs costs a fixed amount
+// of memory (about 48 bytes an entry) and at worst brings the orphans back. A fingerprint
+// collision costs a client one needless Retry, nothing more.
 #pragma once
 
 #include <cstddef>
-#include <unordered_map>
+#include <cstdint>
+#include <unordered_set>
 #include <vector>
 
 #include "quic/connection_id.h"
@@ -24,18 +26,21 @@ namespace stoq::detail {
 
 class RetriedInitials {
  public:
-  explicit RetriedInitials(size_t capacity) : capacity_(capacity) {}
+  explicit RetriedInitials(size_t capacity);
 
   // Remembers that the Initial from `remote` to `dcid` was retried.
   void add(const SocketAddress& remote, const quic::ConnectionId& dcid);
   // Whether it was, and is still remembered.
   bool contains(const SocketAddress& remote, const quic::ConnectionId& dcid) const;
-  size_t size() const noexcept { return by_dcid_.size(); }
+  size_t size() const noexcept { return seen_.size(); }
 
  private:
+  uint64_t fingerprint(const SocketAddress& remote, const quic::ConnectionId& dcid) const;
+
   size_t capacity_;
-  std::unordered_map<quic::ConnectionId, SocketAddress, quic::ConnectionIdHash> by_dcid_;
-  std::vector<quic::ConnectionId> order_;  // a ring: order_[next_] is the oldest once full
+  uint64_t salt_ = 0;  // random per instance: fingerprints cannot be aimed at from outside
+  std::unordered_set<uint64_t> seen_;
+  std::vector<uint64_t> order_;  // a ring: order_[next_] is the oldest once full
   size_t next_ = 0;
 };
 

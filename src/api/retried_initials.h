@@ -38,7 +38,7 @@ class RetriedInitials {
   uint64_t fingerprint(const SocketAddress& remote, const quic::ConnectionId& dcid) const;
 
   size_t capacity_;
-  uint64_t salt_ = 0;  // random per instance: fingerprints cannot be aimed at from outside
+  uint64_t salt_ = 0;  // random per instance, so fingerprints are hard to predict (not a MAC)
   std::unordered_set<uint64_t> seen_;
   std::vector<uint64_t> order_;  // a ring: order_[next_] is the oldest once full
   size_t next_ = 0;

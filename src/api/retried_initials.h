@@ -11,8 +11,8 @@
 // Bounded: `capacity` entries of 64-bit fingerprints of (client address, DCID), the oldest
 // forgotten first, so a flood of Initials with fresh connection IDs costs a fixed amount
 // of memory (about 48 bytes an entry, estimated from the node, ring and bucket sizes, not
-// measured) and at worst brings the orphans back. A fingerprint
-// collision costs a client one needless Retry, nothing more.
+// measured) and at worst brings the orphans back. A fingerprint collision costs a client
+// one needless Retry, nothing more.
 #pragma once
 
 #include <cstddef>

@@ -63,7 +63,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
     std::shared_ptr<ConnectionShared> shared;
     std::vector<quic::ConnectionId> cids;
     std::string source;              // server: the client's IP (per-source limit)
-    std::string cache_key;           // client: "name:port" in the session cache
+    std::string cache_key;           // client: "name:port" in the session cache (tokens)
+    std::string ticket_key;          // client: cache_key + "#" + trust binding (tickets)
     bool counted_handshake = false;  // server: counted in handshakes_
   };
 

@@ -67,6 +67,40 @@ if ! timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name
 else
   fail "corrupt session file: $(cat "$work/bad.err")"
 fi
+# Resumption never skips the trust checks (the server is Ed25519): a session file written
+# by an --insecure run holds no ticket, and a ticket resumes only under the settings the
+# server was verified under.
+tsend() {  # output file, args
+  local out=$1
+  shift
+  timeout 60 "$stoq" send "127.0.0.1:$port" --server-name localhost -n 1K --json \
+    --session-file "$work/trust-session" "$@" >"$out" 2>"$out.err"
+}
+wrong_pin=$(printf 'a%.0s' $(seq 1 64))
+if tsend "$work/t1.json" --insecure && grep -q '"resumed":false' "$work/t1.json" &&
+  ! tsend "$work/t2.json" --pin "$wrong_pin" && ! grep -q '"resumed":true' "$work/t2.json" &&
+  ! tsend "$work/t3.json" --ca "$work/ca.pem" --auth pq-required &&
+  ! grep -q '"resumed":true' "$work/t3.json"; then
+  pass "after an --insecure run, --pin <wrong> and --auth pq-required still fail (no resumption)"
+else
+  fail "trust after --insecure: $(cat "$work"/t[123].json "$work"/t[123].json.err)"
+fi
+if tsend "$work/t4.json" --ca "$work/ca.pem" && grep -q '"resumed":false' "$work/t4.json" &&
+  tsend "$work/t5.json" --ca "$work/ca.pem" && grep -q '"resumed":true' "$work/t5.json" &&
+  ! tsend "$work/t6.json" --ca "$work/ca.pem" --auth pq-required &&
+  ! grep -q '"resumed":true' "$work/t6.json" &&
+  ! tsend "$work/t7.json" --pin "$wrong_pin" && ! grep -q '"resumed":true' "$work/t7.json"; then
+  pass "a verified ticket resumes under the same --ca only; a policy or a wrong pin still fails"
+else
+  fail "verified ticket: $(cat "$work"/t[4567].json "$work"/t[4567].json.err)"
+fi
+tsend "$work/t8.json" --insecure --pin "$wrong_pin"
+rc=$?
+if [ "$rc" = 2 ] && grep -q -- "--insecure cannot be combined" "$work/t8.json.err"; then
+  pass "--insecure with --pin is a usage error"
+else
+  fail "--insecure --pin: exit $rc, $(cat "$work/t8.json.err")"
+fi
 kill "${pids[0]}" 2>/dev/null
 wait "${pids[0]}" 2>/dev/null
 n=$(ls "$work/qlog" | grep -c -- '-server.sqlog$')

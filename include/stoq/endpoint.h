@@ -70,6 +70,8 @@ class Endpoint {
   // were handed from the worker that received them to the one that owns their connection.
   std::vector<size_t> worker_connection_counts() const;
   uint64_t forwarded_datagrams() const;
+  // Receive memory of STOQ messages over all connections and workers (thread-safe).
+  MessageMemoryStats message_memory() const;
 
   // Application-driven loop.
   size_t run_one(std::chrono::milliseconds timeout);

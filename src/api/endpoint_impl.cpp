@@ -46,9 +46,23 @@ std::array<uint8_t, 32> derive_secret(std::span<const uint8_t> key, std::string_
 
 }  // namespace
 
+EndpointShared EndpointShared::make(const MessagingConfig& m) {
+  EndpointShared s;
+  s.message_memory =
+      std::make_shared<MessageMemory>(m.endpoint_message_memory, m.per_source_message_memory);
+  proto::TokenVerifierConfig tokens;
+  tokens.window = m.token_window;
+  tokens.max_clock_skew_ms = static_cast<uint64_t>(std::max<int64_t>(0, m.max_clock_skew.count()));
+  s.signer_windows = std::make_shared<proto::SignerWindows>(tokens);
+  return s;
+}
+
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-                           std::unique_ptr<io::EventLoop> loop)
-    : ctx_(std::move(ctx)), config_(std::move(config)), loop_(std::move(loop)) {
+                           std::unique_ptr<io::EventLoop> loop, EndpointShared shared)
+    : ctx_(std::move(ctx)),
+      config_(std::move(config)),
+      shared_(std::move(shared)),
+      loop_(std::move(loop)) {
   std::array<uint8_t, 32> key{};
   if (config_.static_key.size() == key.size()) {
     std::copy(config_.static_key.begin(), config_.static_key.end(), key.begin());
@@ -235,8 +249,12 @@ std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connecti
   shared->endpoint = this;
   shared->conn = conn;
   if (config_.messaging.enabled) {
+    MessagingEnvironment env;
+    env.budget = std::make_shared<ConnectionMessageBudget>(shared_.message_memory,
+                                                           conn->remote_address().host());
+    env.signer_windows = shared_.signer_windows;
     auto m = Messaging::create(*shared, config_.messaging,
-                               config_.transport.max_datagram_frame_size > 0, ctx_.get());
+                               config_.transport.max_datagram_frame_size > 0, ctx_.get(), env);
     if (m) {
       shared->messaging = std::move(m).value();
     } else {

@@ -13,9 +13,11 @@
 
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
+#include "api/message_memory.h"
 #include "api/timer_heap.h"
 #include "io/event_loop.h"
 #include "io/socket_datapath.h"
+#include "proto/signer_windows.h"
 #include "quic/connection.h"
 #include "stoq/endpoint.h"
 #include "tls/tls_context.h"
@@ -32,10 +34,18 @@ struct WorkerGroup {
   std::vector<EndpointImpl*> workers;
 };
 
+// What every worker of one endpoint shares, whatever thread its connections run on.
+struct EndpointShared {
+  std::shared_ptr<MessageMemory> message_memory;         // receive memory of STOQ messages
+  std::shared_ptr<proto::SignerWindows> signer_windows;  // replay windows of signed messages
+  // From EndpointConfig::messaging; what Endpoint::create shares between its workers.
+  static EndpointShared make(const MessagingConfig& messaging);
+};
+
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
   EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-               std::unique_ptr<io::EventLoop> loop);
+               std::unique_ptr<io::EventLoop> loop, EndpointShared shared);
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);
@@ -56,6 +66,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   SocketAddress local_address() const;
   // Thread-safe (read by the application while the loop runs elsewhere).
   size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
+  const EndpointShared& shared() const { return shared_; }
 
  private:
   struct Entry {
@@ -110,6 +121,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
 
   std::shared_ptr<Context> ctx_;
   EndpointConfig config_;
+  EndpointShared shared_;
   std::unique_ptr<io::EventLoop> loop_;
   std::unique_ptr<io::Datapath> socket_;
   bool listening_ = false;

@@ -59,6 +59,18 @@ if "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" -n 1K --session-file /none
 else
   fail "unwritable session file made the transfer fail"
 fi
+# The session file is written through a fresh temporary file with a random name: a symlink
+# planted at the old fixed name (FILE.tmp) is not followed, the result is mode 600.
+printf 'victim\n' >"$work/victim"
+ln -s "$work/victim" "$work/s.bin.tmp"
+if timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name localhost -n 64K \
+  --session-file "$work/s.bin" --json >"$work/s.json" 2>"$work/s.err" &&
+  [ -f "$work/s.bin" ] && [ ! -L "$work/s.bin" ] && [ "$(stat -c %a "$work/s.bin")" = 600 ] &&
+  [ "$(cat "$work/victim")" = victim ] && [ -z "$(ls -A "$work" | grep '^\.s\.bin')" ]; then
+  pass "--session-file: mode 600, a planted FILE.tmp symlink is not followed"
+else
+  fail "--session-file and a planted tmp symlink: $(ls -la "$work") victim: $(head -c 200 "$work/victim")"
+fi
 printf 'SQSC\002junk' >"$work/bad-session"
 if ! timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name localhost -n 1K \
   --session-file "$work/bad-session" >/dev/null 2>"$work/bad.err" &&

@@ -614,8 +614,10 @@ TEST_F(MessagesTest, ManyStalledMessagesStayWithinTheEndpointBudgetAndTimeOut) {
 #if defined(__SANITIZE_ADDRESS__)
   std::printf("[ info ] RSS bound not checked under AddressSanitizer (quarantine)\n");
 #else
-  // The budget plus QUIC receive buffers and allocator slack.
-  EXPECT_LT(growth_mib, static_cast<double>(kBudget >> 20) + 24);
+  // The budget plus what it does not count: data in flight on streams after their
+  // STOP_SENDING, QUIC receive buffers, the copy while a buffer grows, allocator slack
+  // (measured +33..42 MiB; +127 MiB without the endpoint budget).
+  EXPECT_LT(growth_mib, static_cast<double>(kBudget >> 20) + 48);
 #endif
 }
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "api/qlog_file.h"
+#include "core/secure_zero.h"
 #include "io/segmentation.h"
 #include "quic/resumption.h"
 #include "stoq/path_payload.h"
@@ -47,17 +48,14 @@ std::array<uint8_t, 32> derive_secret(std::span<const uint8_t> key, std::string_
 }  // namespace
 
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-                           std::unique_ptr<io::EventLoop> loop)
-    : ctx_(std::move(ctx)), config_(std::move(config)), loop_(std::move(loop)) {
-  std::array<uint8_t, 32> key{};
-  if (config_.static_key.size() == key.size()) {
-    std::copy(config_.static_key.begin(), config_.static_key.end(), key.begin());
-  } else {
-    RAND_bytes(key.data(), static_cast<int>(key.size()));
-  }
-  reset_secret_ = derive_secret(key, "stoq stateless reset");
+                           std::unique_ptr<io::EventLoop> loop, const EndpointKeys& keys)
+    : ctx_(std::move(ctx)),
+      config_(std::move(config)),
+      loop_(std::move(loop)),
+      by_cid_(0, quic::ConnectionIdHash(keys.cid_hash_key)) {
+  reset_secret_ = derive_secret(keys.key, "stoq stateless reset");
   reset_tokens_ = quic::ResetTokens::create(reset_secret_);
-  token_secret_ = derive_secret(key, "stoq address validation");
+  token_secret_ = derive_secret(keys.key, "stoq address validation");
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =
       config_.session_cache ? config_.session_cache : std::make_shared<MemorySessionCache>();
@@ -77,6 +75,8 @@ EndpointImpl::~EndpointImpl() {
     e.shared->conn = nullptr;
   }
   conns_.clear();
+  secure_zero(reset_secret_.data(), reset_secret_.size());
+  secure_zero(token_secret_.data(), token_secret_.size());
 }
 
 Status EndpointImpl::ensure_socket(const SocketAddress& bind_addr, bool reuse_port) {

@@ -13,6 +13,7 @@
 
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
+#include "api/endpoint_keys.h"
 #include "api/timer_heap.h"
 #include "io/event_loop.h"
 #include "io/socket_datapath.h"
@@ -34,8 +35,9 @@ struct WorkerGroup {
 
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
+  // `keys` come from Endpoint::create (api/endpoint_keys.h): the constructor draws none.
   EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-               std::unique_ptr<io::EventLoop> loop);
+               std::unique_ptr<io::EventLoop> loop, const EndpointKeys& keys);
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);

@@ -103,6 +103,12 @@ uint64_t Endpoint::forwarded_datagrams() const {
   return n;
 }
 
+uint64_t Endpoint::forwarded_datagrams_dropped() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->forward_drops();
+  return n;
+}
+
 size_t Endpoint::run_one(std::chrono::milliseconds timeout) {
   return workers_[0]->loop().run_one(timeout);
 }

@@ -309,17 +309,20 @@ bool EndpointImpl::forward(const io::ReceivedDatagram& d, const ngtcp2_version_c
   const size_t target = vc.dcid[0];
   if (target >= group_->workers.size() || static_cast<int>(target) == worker_) return false;
   EndpointImpl* other = group_->workers[target];
-  auto bytes = std::make_shared<std::vector<uint8_t>>(d.data.begin(), d.data.end());
-  other->loop().post([other, remote = d.remote, local = d.local, ecn = d.ecn, bytes] {
-    io::ReceivedDatagram fwd;
-    fwd.remote = remote;
-    fwd.local = local;
-    fwd.data = *bytes;
-    fwd.ecn = ecn;
-    other->handle_datagram(fwd, io::monotonic_ns(), /*forwarded=*/true);
-    other->flush();
-  });
-  forwarded_.fetch_add(1, std::memory_order_relaxed);
+  // Bounded (api/forward_queue.h): beyond the bound the datagram is dropped and counted
+  // in the target's inbox, never handled here (it is another worker's connection).
+  const auto pushed = other->inbox_.push(d);
+  if (pushed == ForwardQueue::Push::kQueuedWake) {
+    other->loop().post([other] {
+      const uint64_t now = io::monotonic_ns();
+      for (const auto& f : other->inbox_.take()) {
+        io::ReceivedDatagram fwd{f.remote, f.local, f.data, f.ecn};
+        other->handle_datagram(fwd, now, /*forwarded=*/true);
+      }
+      other->flush();
+    });
+  }
+  if (pushed != ForwardQueue::Push::kDropped) forwarded_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
 #include "api/endpoint_keys.h"
+#include "api/forward_queue.h"
 #include "api/timer_heap.h"
 #include "io/event_loop.h"
 #include "io/socket_datapath.h"
@@ -46,6 +47,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::shared_ptr<tls::TlsContext> server_tls() const { return server_tls_; }
   void share_server_tls(std::shared_ptr<tls::TlsContext> tls) { server_tls_ = std::move(tls); }
   uint64_t forwarded_datagrams() const { return forwarded_.load(std::memory_order_relaxed); }
+  // Datagrams other workers could not hand to this one (its inbox_ was full).
+  uint64_t forward_drops() const { return inbox_.dropped(); }
   Result<Connection> connect(const SocketAddress& addr, const Endpoint::ConnectOptions& options);
   void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
   Status update_keys(ConnectionShared& shared);
@@ -148,6 +151,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   int worker_ = -1;  // index in group_, -1 without workers
   std::atomic<size_t> count_{0};
   std::atomic<uint64_t> forwarded_{0};
+  ForwardQueue inbox_;  // datagrams other workers hand to this one (bounded)
 };
 
 }  // namespace stoq::detail

@@ -4,6 +4,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "core/printable.h"
 #include "message_mode.h"
 #include "server_modes.h"
 #include "stop_signals.h"
@@ -76,7 +77,8 @@ int run_serve(const ServeOptions& o) {
         } else {
           std::fprintf(stderr, "stoq serve: connection from %s closed (%s%s%s)\n",
                        info.remote.to_string().c_str(), close.error.message().c_str(),
-                       close.reason.empty() ? "" : ": ", close.reason.c_str());
+                       close.reason.empty() ? "" : ": ",
+                       stoq::detail::printable(close.reason).c_str());
         }
         std::fflush(stdout);
       },

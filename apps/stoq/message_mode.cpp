@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "core/printable.h"
 #include "pattern.h"
 
 namespace stoq::cli {
@@ -133,7 +134,7 @@ int run_message_send(Endpoint& ep, const SocketAddress& server, const std::strin
   if (error.empty() && !got_receipt) {
     if (!conn.is_open()) {
       error = "connection closed: " + conn.close_info().error.message() + " " +
-              conn.close_info().reason;
+              stoq::detail::printable(conn.close_info().reason);
     } else if (!conn.messages_ready()) {
       error = "the server did not open a STOQ control stream (is it a STOQ endpoint?)";
     } else {
@@ -216,10 +217,11 @@ void serve_messages(Connection c, bool json) {
     if (json) {
       std::printf(
           "{\"event\":\"message_rejected\",\"peer\":\"%s\",\"code\":\"%s\",\"reason\":\"%s\"}\n",
-          peer.c_str(), r.code_name.c_str(), json_escape(r.reason).c_str());
+          peer.c_str(), r.code_name.c_str(),
+          json_escape(stoq::detail::printable(r.reason)).c_str());
     } else {
       std::printf("stoq serve: message from %s rejected: %s (%s)\n", peer.c_str(),
-                  r.code_name.c_str(), r.reason.c_str());
+                  r.code_name.c_str(), stoq::detail::printable(r.reason).c_str());
     }
     std::fflush(stdout);
   });

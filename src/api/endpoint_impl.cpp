@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "api/qlog_file.h"
+#include "core/printable.h"
 #include "core/secure_zero.h"
 #include "io/segmentation.h"
 #include "quic/resumption.h"
@@ -683,9 +684,10 @@ void EndpointImpl::on_closed(quic::Connection& conn, const CloseInfo& info) {
     // The application never saw this connection: the log is the only place to explain it.
     ctx_->log(LogLevel::kWarn, "handshake with " + conn.info().remote.to_string() +
                                    " failed: " + info.error.message() +
-                                   (info.reason.empty() ? "" : ": " + info.reason));
+                                   (info.reason.empty() ? "" : ": " + printable(info.reason)));
   } else if (ctx_->log_enabled(LogLevel::kDebug)) {
-    ctx_->log(LogLevel::kDebug, "connection closed: " + info.error.message() + " " + info.reason);
+    ctx_->log(LogLevel::kDebug,
+              "connection closed: " + info.error.message() + " " + printable(info.reason));
   }
   // The connection is over: release every application callback (and what it captures)
   // before running the last one.

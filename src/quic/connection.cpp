@@ -873,8 +873,8 @@ int Connection::recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, ui
   if (len > 0) s->recv_queue.append({data, len});
   if (flags & NGTCP2_STREAM_DATA_FLAG_FIN) s->fin_received = true;
   if (s->read_closed) {
-    // The application stopped reading: give the credit back and discard.
-    ngtcp2_conn_extend_max_stream_offset(self->conn_, id, s->recv_queue.size());
+    // The application stopped reading (STOP_SENDING sent): discard and give back the
+    // connection-level credit, never the stream's (that would invite the peer to go on).
     ngtcp2_conn_extend_max_offset(self->conn_, s->recv_queue.size());
     s->recv_queue.drop(s->recv_queue.size());
     return 0;

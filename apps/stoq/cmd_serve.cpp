@@ -9,6 +9,7 @@
 #include "server_modes.h"
 #include "stop_signals.h"
 #include "transport_options.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -55,6 +56,7 @@ int run_serve(const ServeOptions& o) {
     return kExitUsage;
   }
   auto ep = Endpoint::create(*ctx, cfg);
+  wipe(cfg.static_key);  // the endpoint keeps its own (self-wiping) copy
   if (!ep) {
     print_error("serve", ep.message());
     return kExitUsage;

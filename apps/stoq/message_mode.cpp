@@ -9,6 +9,7 @@
 #include "cli_common.h"
 #include "core/printable.h"
 #include "pattern.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -66,6 +67,7 @@ Status configure_messaging(MessagingConfig& cfg, const SigningOptions& o) {
     if (!pk) return {pk.error(), pk.reason()};
     auto sk = read_binary(o.secret_key_file);
     if (!sk) return {sk.error(), sk.reason()};
+    const WipeOnExit wipe_sk(*sk);  // the signer keeps its own (self-wiping) copy
     auto signer = make_falcon_signer(*pk, *sk);
     if (!signer) return {signer.error(), signer.reason()};
     cfg.signer = std::move(signer).value();

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "wipe.h"
+
 namespace stoq::cli {
 
 void add_max_udp_payload_option(CLI::App& app, size_t& value) {
@@ -65,6 +67,7 @@ Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const Transp
   if (!o.static_key_file.empty()) {
     std::ifstream f(o.static_key_file, std::ios::binary);
     std::vector<uint8_t> key((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const WipeOnExit wipe_key(key);  // a wrong-sized one; a good one is moved out below
     if (key.size() != 32) {
       return {Errc::kInvalidArgument, o.static_key_file + ": a static key is exactly 32 bytes (" +
                                           std::to_string(key.size()) + " found)"};

@@ -58,6 +58,10 @@ Result<TlsConfig> make_tls_config(const TlsOptions& o) {
   t.insecure = o.insecure;
   if (!parse_kex_policy(o.kex, t.kex)) return {Errc::kInvalidArgument, "bad --kex " + o.kex};
   if (!parse_auth_policy(o.auth, t.auth)) return {Errc::kInvalidArgument, "bad --auth " + o.auth};
+  if (o.insecure && (!o.pins.empty() || t.auth != AuthPolicy::kAny)) {
+    // --insecure skips every check of the server: a pin or a policy would not apply.
+    return {Errc::kInvalidArgument, "--insecure cannot be combined with --pin or --auth"};
+  }
   t.require_client_cert = o.require_client_cert;
   t.client_ca_file = o.client_ca;
   return t;

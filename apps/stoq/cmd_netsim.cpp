@@ -19,7 +19,13 @@ void register_netsim(CLI::App& app, int& exit_code) {
   cmd->add_option("--upstream", o->upstream, "Server address, e.g. 127.0.0.1:4433")->required();
   cmd->add_option("--up", o->up, "Client->server impairments, e.g. delay=20ms,loss=1%");
   cmd->add_option("--down", o->down, "Server->client impairments");
-  cmd->add_option("--control", o->control, "Control socket: UDP ip:port or unix:/path");
+  cmd->add_option("--control", o->control,
+                  "Control socket: loopback UDP ip:port or unix:/path (docs/netsim.md)");
+  cmd->add_option("--control-secret-file", o->control_secret_file,
+                  "Shared secret every control request starts with (mode 600; created if "
+                  "missing); without it a random secret is printed at start");
+  cmd->add_flag("--control-allow-remote", o->control_allow_remote,
+                "Allow a --control address that is not loopback");
   cmd->add_option("--max-clients", o->max_clients, "Client mappings limit")->capture_default_str();
   cmd->add_option("--idle-timeout", o->idle_timeout_seconds, "Forget idle clients after S seconds")
       ->capture_default_str();

@@ -61,7 +61,11 @@ Result<std::string> public_key_pem(const Context& ctx, const std::string& privat
 // value TlsConfig::spki_pins expects.
 Result<std::string> spki_pin(const Context& ctx, const std::string& cert_pem);
 
-// Writes `contents` to `path` (mode 0600 when `secret`).
+// Replaces `path` with a new file holding `contents`, mode 0600 when `secret` and 0644
+// otherwise, whatever the old file's mode was. The bytes go to a fresh temporary file in
+// the same directory that is renamed over `path`, so a symlink at `path` is replaced, not
+// followed, and readers see the old or the new file, never a partial one.
+// Errors: Errc::kIoError naming `path`; `path` is then unchanged.
 Status write_file(const std::string& path, const std::string& contents, bool secret);
 
 }  // namespace stoq

@@ -73,6 +73,8 @@ class Endpoint {
   // Datagrams that could not be handed over because the owning worker's queue was full
   // (4,096 datagrams or 8 MiB per worker; docs/architecture.md): dropped, as on the wire.
   uint64_t forwarded_datagrams_dropped() const;
+  // Receive memory of STOQ messages over all connections and workers (thread-safe).
+  MessageMemoryStats message_memory() const;
 
   // Application-driven loop.
   size_t run_one(std::chrono::milliseconds timeout);

@@ -52,16 +52,27 @@ struct MessagingConfig {
   // the message functions return Errc::kUnsupported.
   bool enabled = true;
   // Receive limits, announced to the peer in SETTINGS.
-  uint64_t max_message_size = uint64_t{256} << 20;
+  uint64_t max_message_size = uint64_t{64} << 20;
   uint64_t max_shard_count = 64;
-  uint64_t token_window = 1024;  // replay window, sequence numbers
+  // Replay window, sequence numbers: one per connection for unsigned messages, and one
+  // per verified signer shared by all connections and workers of the endpoint.
+  uint64_t token_window = 1024;
   std::chrono::milliseconds max_clock_skew{30'000};
-  // Receive memory: sharded messages being reassembled (all together), and unsharded
-  // messages buffered until their stream ends. Beyond them messages are rejected.
-  uint64_t reassembly_memory = (uint64_t{256} << 20) + (uint64_t{1} << 20);
-  uint64_t unsharded_buffer = uint64_t{64} << 20;
+  // Receive memory of one connection: sharded messages being reassembled (all together),
+  // and unsharded messages buffered until their stream ends (a larger message must be
+  // sent sharded). Beyond them messages are rejected (limit_exceeded).
+  uint64_t reassembly_memory = (uint64_t{64} << 20) + (uint64_t{1} << 20);
+  uint64_t unsharded_buffer = uint64_t{16} << 20;
+  // The same receive memory bounded over all connections of the endpoint (every worker),
+  // and over all connections from one source IP address: N connections cannot hold N
+  // times the caps above. Endpoint::message_memory() reports the use.
+  uint64_t endpoint_message_memory = uint64_t{256} << 20;
+  uint64_t per_source_message_memory = uint64_t{96} << 20;
   std::chrono::milliseconds shard_idle_timeout{10'000};   // no progress on a sharded message
   std::chrono::milliseconds shard_max_lifetime{120'000};  // first shard to completion
+  // No new byte on an unsharded message stream for this long: the message is rejected
+  // (message_timeout) and its memory released. Zero: no deadline.
+  std::chrono::milliseconds message_idle_timeout{10'000};
   size_t max_messages_in_reassembly = 64;
   bool require_token = false;      // reject messages without TOKEN
   bool require_signature = false;  // reject messages without a verified FALCON_SIG
@@ -112,6 +123,13 @@ struct RejectedMessage {
   std::string reason;
   std::optional<uint64_t> message_id;  // sharded messages
   std::vector<uint64_t> missing_shards;
+};
+
+// Endpoint-wide receive memory of STOQ messages (MessagingConfig::endpoint_message_memory).
+struct MessageMemoryStats {
+  uint64_t in_use = 0;    // bytes held by all connections now
+  uint64_t refusals = 0;  // messages rejected because a budget was reached, so far
+  size_t sources = 0;     // source addresses holding bytes now
 };
 
 struct MessageStats {

@@ -52,7 +52,9 @@ class MemorySessionCache final : public SessionCache {
   // leaves the cache unchanged.
   std::vector<uint8_t> serialize() const;
   Status parse(std::span<const uint8_t> bytes);
-  // File helpers: a missing file loads as empty; the file is written with mode 0600.
+  // File helpers: a missing file loads as empty. save() replaces the file atomically with a
+  // new one of mode 0600 (as stoq::write_file with `secret`: a temporary file with a random
+  // name, renamed over `path`; a symlink at `path` is replaced, not followed).
   Status load(const std::string& path);
   Status save(const std::string& path) const;
 

@@ -35,13 +35,14 @@ Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig c
   detail::secure_zero(config.static_key.data(), config.static_key.size());
   config.static_key.clear();
   std::vector<std::unique_ptr<detail::EndpointImpl>> workers;
+  const auto shared = detail::EndpointShared::make(config.messaging);
   for (unsigned i = 0; i < config.workers; ++i) {
     auto keys = i == 0 ? first : detail::endpoint_keys(first->key);
     if (!keys) return {keys.error(), keys.reason()};
     auto loop = io::EventLoop::create();
     if (!loop) return {loop.error(), loop.reason()};
-    workers.push_back(
-        std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value(), *keys));
+    workers.push_back(std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value(),
+                                                             shared, *keys));
   }
   if (workers.size() > 1) {
     auto group = std::make_shared<detail::WorkerGroup>();
@@ -95,6 +96,11 @@ std::vector<size_t> Endpoint::worker_connection_counts() const {
   std::vector<size_t> out;
   for (const auto& w : workers_) out.push_back(w->connection_count());
   return out;
+}
+
+MessageMemoryStats Endpoint::message_memory() const {
+  const auto& m = *workers_[0]->shared().message_memory;
+  return {m.in_use(), m.refusals(), m.sources()};
 }
 
 uint64_t Endpoint::forwarded_datagrams() const {

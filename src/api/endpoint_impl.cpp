@@ -48,10 +48,23 @@ std::array<uint8_t, 32> derive_secret(std::span<const uint8_t> key, std::string_
 
 }  // namespace
 
+EndpointShared EndpointShared::make(const MessagingConfig& m) {
+  EndpointShared s;
+  s.message_memory =
+      std::make_shared<MessageMemory>(m.endpoint_message_memory, m.per_source_message_memory);
+  proto::TokenVerifierConfig tokens;
+  tokens.window = m.token_window;
+  tokens.max_clock_skew_ms = static_cast<uint64_t>(std::max<int64_t>(0, m.max_clock_skew.count()));
+  s.signer_windows = std::make_shared<proto::SignerWindows>(tokens);
+  return s;
+}
+
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-                           std::unique_ptr<io::EventLoop> loop, const EndpointKeys& keys)
+                           std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
+                           const EndpointKeys& keys)
     : ctx_(std::move(ctx)),
       config_(std::move(config)),
+      shared_(std::move(shared)),
       loop_(std::move(loop)),
       by_cid_(0, quic::ConnectionIdHash(keys.cid_hash_key)) {
   reset_secret_ = derive_secret(keys.key, "stoq stateless reset");
@@ -153,10 +166,17 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   p.peer_name = server_name.empty() ? addr.host() : server_name;
   p.reset_secret = reset_secret_;
   p.reset_tokens = reset_tokens_.get();
-  // Tickets and tokens belong to a server name and port (the name it is verified against).
+  // Tokens belong to a server name and port (the name it is verified against); tickets
+  // also to the trust settings the server was verified under (tls/session_trust.h), so
+  // endpoints with other settings sharing the cache neither see nor consume them.
   const std::string cache_key = p.peer_name + ":" + std::to_string(addr.port());
-  if (config_.transport.session_resumption && options.resume) {
-    if (auto t = session_cache_->take_ticket(cache_key)) p.resume_ticket = std::move(*t);
+  std::string ticket_key;
+  if (client_tls_->keeps_tickets()) {
+    const auto binding = client_tls_->ticket_binding(p.peer_name);
+    ticket_key = cache_key + "#" + Sha256::hex({binding.data(), 8});
+  }
+  if (config_.transport.session_resumption && options.resume && !ticket_key.empty()) {
+    if (auto t = session_cache_->take_ticket(ticket_key)) p.resume_ticket = std::move(*t);
   }
   if (auto t = session_cache_->take_token(cache_key)) p.token = std::move(*t);
   p.random_pool = &random_pool_;
@@ -166,7 +186,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   if (!c) return {c.error(), c.reason()};
   quic::Connection* raw = c->get();
   auto shared = make_shared_state(raw);
-  conns_[raw] = Entry{std::move(c).value(), shared, {}, {}, cache_key, false};
+  conns_[raw] = Entry{std::move(c).value(), shared, {}, {}, cache_key, ticket_key, false};
   count_.store(conns_.size(), std::memory_order_relaxed);
   map_cid(*raw, raw->initial_cid());
   dirty_.insert(raw);
@@ -229,8 +249,12 @@ std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connecti
   shared->endpoint = this;
   shared->conn = conn;
   if (config_.messaging.enabled) {
+    MessagingEnvironment env;
+    env.budget = std::make_shared<ConnectionMessageBudget>(shared_.message_memory,
+                                                           conn->remote_address().host());
+    env.signer_windows = shared_.signer_windows;
     auto m = Messaging::create(*shared, config_.messaging,
-                               config_.transport.max_datagram_frame_size > 0, ctx_.get());
+                               config_.transport.max_datagram_frame_size > 0, ctx_.get(), env);
     if (m) {
       shared->messaging = std::move(m).value();
     } else {
@@ -474,7 +498,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   }
   auto shared = make_shared_state(c->get());
   quic::Connection* raw = c->get();
-  conns_[raw] = Entry{std::move(c).value(), shared, {}, source, {}, true};
+  conns_[raw] = Entry{std::move(c).value(), shared, {}, source, {}, {}, true};
   count_.store(conns_.size(), std::memory_order_relaxed);
   ++per_source_[source];
   ++handshakes_;
@@ -715,8 +739,8 @@ void EndpointImpl::on_wants_write(quic::Connection& conn) {
 
 void EndpointImpl::on_session_ticket(quic::Connection& conn, std::vector<uint8_t> ticket) {
   Entry* e = entry(conn);
-  if (e != nullptr && !e->cache_key.empty())
-    session_cache_->put_ticket(e->cache_key, std::move(ticket));
+  if (e != nullptr && !e->ticket_key.empty())
+    session_cache_->put_ticket(e->ticket_key, std::move(ticket));
 }
 
 void EndpointImpl::on_new_token(quic::Connection& conn, std::span<const uint8_t> token) {

@@ -15,9 +15,11 @@
 #include "api/connection_shared.h"
 #include "api/endpoint_keys.h"
 #include "api/forward_queue.h"
+#include "api/message_memory.h"
 #include "api/timer_heap.h"
 #include "io/event_loop.h"
 #include "io/socket_datapath.h"
+#include "proto/signer_windows.h"
 #include "quic/connection.h"
 #include "stoq/endpoint.h"
 #include "tls/tls_context.h"
@@ -34,11 +36,20 @@ struct WorkerGroup {
   std::vector<EndpointImpl*> workers;
 };
 
+// What every worker of one endpoint shares, whatever thread its connections run on.
+struct EndpointShared {
+  std::shared_ptr<MessageMemory> message_memory;         // receive memory of STOQ messages
+  std::shared_ptr<proto::SignerWindows> signer_windows;  // replay windows of signed messages
+  // From EndpointConfig::messaging; what Endpoint::create shares between its workers.
+  static EndpointShared make(const MessagingConfig& messaging);
+};
+
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
   // `keys` come from Endpoint::create (api/endpoint_keys.h): the constructor draws none.
   EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-               std::unique_ptr<io::EventLoop> loop, const EndpointKeys& keys);
+               std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
+               const EndpointKeys& keys);
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);
@@ -61,6 +72,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   SocketAddress local_address() const;
   // Thread-safe (read by the application while the loop runs elsewhere).
   size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
+  const EndpointShared& shared() const { return shared_; }
 
  private:
   struct Entry {
@@ -68,7 +80,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
     std::shared_ptr<ConnectionShared> shared;
     std::vector<quic::ConnectionId> cids;
     std::string source;              // server: the client's IP (per-source limit)
-    std::string cache_key;           // client: "name:port" in the session cache
+    std::string cache_key;           // client: "name:port" in the session cache (tokens)
+    std::string ticket_key;          // client: cache_key + "#" + trust binding (tickets)
     bool counted_handshake = false;  // server: counted in handshakes_
   };
 
@@ -114,6 +127,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
 
   std::shared_ptr<Context> ctx_;
   EndpointConfig config_;
+  EndpointShared shared_;
   std::unique_ptr<io::EventLoop> loop_;
   std::unique_ptr<io::Datapath> socket_;
   bool listening_ = false;

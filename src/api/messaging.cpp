@@ -46,7 +46,8 @@ proto::FalconAlgorithm to_proto(MessageSignatureAlgorithm a) {
 
 Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
                                                      const MessagingConfig& config,
-                                                     bool datagrams_enabled, const Context* ctx) {
+                                                     bool datagrams_enabled, const Context* ctx,
+                                                     const MessagingEnvironment& env) {
   proto::SessionConfig sc;
   sc.local.max_message_size = config.max_message_size;
   sc.local.max_shard_count = config.max_shard_count;
@@ -73,6 +74,10 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
   sc.reassembly.max_lifetime_ms = static_cast<uint64_t>(config.shard_max_lifetime.count());
   sc.reassembly.max_messages = config.max_messages_in_reassembly;
   sc.message_buffer_cap = config.unsharded_buffer;
+  sc.message_idle_timeout_ms =
+      static_cast<uint64_t>(std::max<int64_t>(0, config.message_idle_timeout.count()));
+  sc.budget = env.budget;
+  sc.signer_windows = env.signer_windows;
   if (config.verifier) {
     sc.verify = [v = config.verifier](proto::FalconAlgorithm alg, std::span<const uint8_t> pk,
                                       std::span<const uint8_t> msg, std::span<const uint8_t> sig) {

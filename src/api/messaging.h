@@ -45,6 +45,12 @@ namespace stoq::detail {
 
 struct ConnectionShared;
 
+// What a connection's messaging shares with the rest of its endpoint (api/endpoint_impl.h).
+struct MessagingEnvironment {
+  std::shared_ptr<proto::MemoryBudget> budget;           // null: per-connection caps only
+  std::shared_ptr<proto::SignerWindows> signer_windows;  // null: windows of its own
+};
+
 class Messaging {
  public:
   // The APPLICATION stream type as the 2-byte varint written first on application
@@ -55,7 +61,8 @@ class Messaging {
   // Errors: kInvalidArgument naming the bad field.
   static Result<std::shared_ptr<Messaging>> create(ConnectionShared& shared,
                                                    const MessagingConfig& config,
-                                                   bool datagrams_enabled, const Context* ctx);
+                                                   bool datagrams_enabled, const Context* ctx,
+                                                   const MessagingEnvironment& env = {});
   ~Messaging();
   Messaging(const Messaging&) = delete;
   Messaging& operator=(const Messaging&) = delete;

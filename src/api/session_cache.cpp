@@ -1,14 +1,12 @@
 #include "stoq/session_cache.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include "api/session_cache_codec.h"
+#include "core/atomic_file.h"
 
 namespace stoq {
 
@@ -125,24 +123,9 @@ Status MemorySessionCache::load(const std::string& path) {
 
 Status MemorySessionCache::save(const std::string& path) const {
   const std::vector<uint8_t> bytes = serialize();
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return {Errc::kIoError, "cannot write " + tmp + ": " + std::strerror(errno)};
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      return {Errc::kIoError, "cannot write " + tmp + ": " + std::strerror(errno)};
-    }
-    off += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return {Errc::kIoError, "cannot rename " + tmp + ": " + std::strerror(errno)};
-  }
-  return ok_status();
+  return detail::write_file_atomically(
+      path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+      detail::FileMode::kPrivate);
 }
 
 }  // namespace stoq

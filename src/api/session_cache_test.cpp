@@ -1,6 +1,13 @@
 #include "stoq/session_cache.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "api/session_cache_codec.h"
 #include "quic/session_ticket.h"
@@ -82,6 +89,32 @@ TEST(SessionCache, FileSaveAndLoad) {
   MemorySessionCache c;
   EXPECT_TRUE(c.load(path + "-missing").ok());  // no file yet: empty cache
   std::remove(path.c_str());
+}
+
+// The save goes through a fresh temporary file with an unpredictable name: a symlink
+// planted at the old fixed name (path.tmp) is not followed, and the result is mode 0600.
+TEST(SessionCache, SaveFollowsNoPlantedTemporaryFile) {
+  std::string dir = ::testing::TempDir() + "/stoq-session-save-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/s.bin", victim = dir + "/victim";
+  std::ofstream(victim) << "victim";
+  ASSERT_EQ(::symlink(victim.c_str(), (path + ".tmp").c_str()), 0);
+  std::ofstream(path) << "old";
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  MemorySessionCache a;
+  a.put_ticket("s:1", bytes("ticket"));
+  ASSERT_TRUE(a.save(path).ok());
+  std::ifstream v(victim);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(v), {}), "victim");
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  MemorySessionCache b;
+  ASSERT_TRUE(b.load(path).ok());
+  EXPECT_EQ(b.take_ticket("s:1"), bytes("ticket"));
+  for (const auto& f : {path, path + ".tmp", victim}) ::unlink(f.c_str());
+  EXPECT_EQ(::rmdir(dir.c_str()), 0) << "files left behind in " << dir;
 }
 
 TEST(SessionTicket, StrictDecoding) {

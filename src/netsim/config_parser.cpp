@@ -169,7 +169,7 @@ Status set_rate(LinkConfig& c, std::string_view v) {
 Status set_mtu(LinkConfig& c, std::string_view v) {
   auto s = parse_size(v);
   if (!s) return s.error();
-  if (*s > 65535) return config_error("mtu must be at most 65535 bytes, got " + quote_value(v));
+  if (*s > kMaxMtu) return config_error("mtu must be at most 65535 bytes, got " + quote_value(v));
   c.mtu = static_cast<std::uint32_t>(*s);
   return {};
 }
@@ -261,19 +261,6 @@ std::string known_keys() {
   return out;
 }
 
-Status validate(const LinkConfig& c) {
-  if (c.limit_bytes == 0) return config_error("limit must be greater than 0");
-  const auto& b = c.blackhole_schedule;
-  if (b.every.count() != 0) {
-    if (b.duration.count() == 0) return config_error("blackhole_every needs blackhole_for > 0");
-    if (b.every <= b.duration) {
-      return config_error(
-          "blackhole_every must be longer than blackhole_for (the link would never come back)");
-    }
-  }
-  return {};
-}
-
 // Applies items (key, value) in order, profile first. `context` prefixes error messages.
 Expected<LinkConfig> apply_items(const std::vector<std::pair<std::string, std::string>>& items,
                                  const LinkConfig& base) {
@@ -304,7 +291,7 @@ Expected<LinkConfig> apply_items(const std::vector<std::pair<std::string, std::s
       }
     }
   }
-  if (Status s = validate(config); !s) return s.error();
+  if (Status s = validate_link_config(config); !s) return s.error();
   return config;
 }
 
@@ -376,7 +363,7 @@ Expected<std::uint64_t> parse_size(std::string_view text) {
     return config_error("a size in bytes must be a whole number, got " + quote_value(text));
   }
   if (*bytes > static_cast<double>(kMaxConfigBytes))
-    return config_error("size " + quote_value(text) + " is above 1 TiB");
+    return config_error("size " + quote_value(text) + " is above 1 GiB");
   return static_cast<std::uint64_t>(std::llround(*bytes));
 }
 

@@ -130,6 +130,29 @@ TEST(ConfigParserTest, StrictErrorsNameTheProblem) {
   EXPECT_EQ(error_of("delay=5ms,jitter=x").rfind("jitter=x: ", 0), 0u);
 }
 
+// Issue 27: the bounds (link_config.h) hold for every form the parsers accept, so neither
+// the command line nor the control socket can ask for a day of delay or a terabyte of queue.
+TEST(ConfigParserTest, SettingsBeyondTheBoundsAreRejected) {
+  for (const char* text : {"delay=61s", "jitter=60001ms", "reorder_delay=120s", "delay=3600s",
+                           "queue=2gb", "limit=1025mb", "limit=1024gb", "blackhole_at=90000s"}) {
+    const std::string e = error_of(text);
+    EXPECT_FALSE(e.empty()) << text << " was accepted";
+  }
+  EXPECT_NE(error_of("delay=61s").find("at most 60s"), std::string::npos) << error_of("delay=61s");
+  EXPECT_NE(error_of("queue=2gb").find("1 GiB"), std::string::npos) << error_of("queue=2gb");
+  EXPECT_FALSE(parse_link_config_text(R"({"delay": "90s"})"));
+  EXPECT_FALSE(parse_link_config_text(R"({"limit": 2147483648})"));
+  // The bounds themselves are accepted.
+  auto edge = parse_link_config(
+      "delay=60s,jitter=60s,reorder_delay=60s,queue=1gb,limit=1gb,rate=10tbit,"
+      "blackhole_for=3600s,blackhole_every=86400s");
+  ASSERT_TRUE(edge) << edge.error().message;
+  EXPECT_TRUE(validate_link_config(*edge));
+  LinkConfig direct;
+  direct.limit_bytes = kMaxConfigBytes + 1;
+  EXPECT_FALSE(validate_link_config(direct));
+}
+
 TEST(ConfigParserTest, FailedParseLeavesNothingChanged) {
   LinkConfig base;
   base.loss = 0.25;

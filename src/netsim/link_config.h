@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "netsim/result.h"
 #include "netsim/time.h"
 
 namespace stoq::netsim {
@@ -83,13 +84,24 @@ struct LinkConfig {
   bool operator==(const LinkConfig&) const = default;
 };
 
-// Largest corrupt_bits accepted by the parsers.
+// The bounds of every setting, in one place: validate_link_config() checks them and every
+// parser (CLI flags, control protocol, JSON) ends with it. They keep a link's memory and
+// holding time sane — a configuration from the control socket cannot make the relay
+// buffer a terabyte or hold packets for a day — and the model's arithmetic from overflowing.
 inline constexpr std::uint32_t kMaxCorruptBits = 64;
-// Bounds the parsers enforce so the model's arithmetic cannot overflow.
+// delay, jitter and reorder_delay: how long one packet may be held on purpose.
+inline constexpr Duration kMaxLinkDelay = std::chrono::seconds(60);
+// blackhole_at / blackhole_for / blackhole_every: a schedule holds no packets.
 inline constexpr Duration kMaxConfigDuration = std::chrono::hours(24);
 inline constexpr std::uint64_t kMaxRateBps = 10'000'000'000'000ULL;  // 10 Tbit/s
-inline constexpr std::uint64_t kMaxConfigBytes = 1ULL << 40;         // 1 TiB
+// queue and limit, per direction.
+inline constexpr std::uint64_t kMaxConfigBytes = 1ULL << 30;  // 1 GiB
+inline constexpr std::uint32_t kMaxMtu = 65535;
 
 const char* to_string(JitterDistribution d) noexcept;
+
+// Checks every bound above and the consistency rules (limit > 0; blackhole_every longer
+// than blackhole_for). Errc::kInvalidConfig naming the setting, its value and the bound.
+Status validate_link_config(const LinkConfig& config);
 
 }  // namespace stoq::netsim

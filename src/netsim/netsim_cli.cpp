@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netsim/config_parser.h"
+#include "netsim/control_auth.h"
 #include "netsim/relay.h"
 
 namespace stoq::netsim {
@@ -47,10 +48,26 @@ int run_netsim_cli_config(const NetsimCliOptions& options, const std::atomic<boo
   if (!upstream) return fail(upstream.error());
   relay_options.listen = *listen;
   relay_options.upstream = *upstream;
+  bool secret_shown = false;  // the secret goes to `out` only when no file holds it
   if (!options.control.empty()) {
     auto control = SocketAddress::parse(options.control);
     if (!control) return fail(control.error());
+    if (Status s = check_control_binding(*control, options.control_allow_remote); !s) {
+      return fail(Error{s.error().code, "--control: " + s.error().message});
+    }
     relay_options.control = *control;
+    relay_options.control_allow_remote = options.control_allow_remote;
+    if (!options.control_secret_file.empty()) {
+      bool created = false;
+      auto secret = load_or_create_control_secret(options.control_secret_file, &created);
+      if (!secret) return fail(secret.error());
+      relay_options.control_secret = *secret;
+    } else {
+      secret_shown = true;
+    }
+  } else if (!options.control_secret_file.empty() || options.control_allow_remote) {
+    return fail(make_error(Errc::kInvalidConfig,
+                           "--control-secret-file and --control-allow-remote need --control"));
   }
   auto up = parse_link_config_text(options.up);
   if (!up) return fail(Error{up.error().code, "--up: " + up.error().message});
@@ -79,15 +96,24 @@ int run_netsim_cli_config(const NetsimCliOptions& options, const std::atomic<boo
                          {"upstream", relay_options.upstream.to_string()},
                          {"up", format_link_config(relay_options.up)},
                          {"down", format_link_config(relay_options.down)}};
-    if (!r.control_address().empty()) start["control"] = r.control_address().to_string();
+    if (!r.control_address().empty()) {
+      start["control"] = r.control_address().to_string();
+      if (secret_shown) {
+        start["control_secret"] = r.control_secret();
+      } else {
+        start["control_secret_file"] = options.control_secret_file;
+      }
+    }
     out << start.dump() << '\n';
   } else {
     out << "netsim: relaying " << r.listen_address().to_string() << " -> "
         << relay_options.upstream.to_string()
         << "\n  up:   " << format_link_config(relay_options.up)
         << "\n  down: " << format_link_config(relay_options.down) << '\n';
-    if (!r.control_address().empty())
-      out << "  control: " << r.control_address().to_string() << '\n';
+    if (!r.control_address().empty()) {
+      out << "  control: " << r.control_address().to_string() << " (secret "
+          << (secret_shown ? r.control_secret() : "in " + options.control_secret_file) << ")\n";
+    }
   }
   out.flush();
 

@@ -1,9 +1,13 @@
 #include "netsim/netsim_cli.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -66,8 +70,58 @@ TEST(NetsimCliTest, StartsReportsAndStops) {
   EXPECT_EQ(start["up"], "delay=5ms,seed=1");
   EXPECT_EQ(start["down"], "loss=1%,seed=1");
   EXPECT_TRUE(start.contains("control"));
+  EXPECT_EQ(start["control_secret"].get<std::string>().size(), 32u);  // generated, shown once
   ASSERT_TRUE(std::getline(lines, line));
   EXPECT_EQ(nlohmann::json::parse(line)["event"], "stop");
+}
+
+// Issue 27: the control socket is loopback-only without the override, settings are
+// bounded, and a secret file keeps the secret out of the output.
+TEST(NetsimCliTest, ControlSocketRulesAreUsageErrors) {
+  std::string out;
+  std::string err;
+  auto o = valid();
+  o.control = "0.0.0.0:0";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+  EXPECT_NE(err.find("--control-allow-remote"), std::string::npos) << err;
+
+  o = valid();
+  o.up = "delay=61s";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+  EXPECT_NE(err.find("--up: delay=61s"), std::string::npos) << err;
+
+  o = valid();
+  o.down = "queue=4gb";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);
+
+  o = valid();
+  o.control_secret_file = "/nonexistent-dir/secret";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);  // without --control
+  o.control = "127.0.0.1:0";
+  EXPECT_EQ(run(o, out, err), kNetsimExitUsage);  // cannot be created
+  EXPECT_NE(err.find("/nonexistent-dir/secret"), std::string::npos) << err;
+}
+
+TEST(NetsimCliTest, SecretFileKeepsTheSecretOutOfTheOutput) {
+  std::string dir = ::testing::TempDir() + "/netsim-cli-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  std::string out;
+  std::string err;
+  auto o = valid();
+  o.json = true;
+  o.control = "127.0.0.1:0";
+  o.control_secret_file = dir + "/secret";
+  EXPECT_EQ(run(o, out, err), kNetsimExitOk) << err;
+  const auto start = nlohmann::json::parse(out.substr(0, out.find('\n')));
+  EXPECT_FALSE(start.contains("control_secret"));
+  EXPECT_EQ(start["control_secret_file"], o.control_secret_file);
+  std::ifstream f(o.control_secret_file);
+  std::string secret;
+  ASSERT_TRUE(std::getline(f, secret));
+  EXPECT_EQ(secret.size(), 32u);
+  EXPECT_EQ(out.find(secret), std::string::npos);
+  ::unlink(o.control_secret_file.c_str());
+  ::rmdir(dir.c_str());
 }
 
 TEST(NetsimCliTest, StopFlagEndsTheLoop) {

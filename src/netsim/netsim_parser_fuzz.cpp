@@ -1,5 +1,6 @@
 // libFuzzer target for the netsim text parsers: link configurations (compact and JSON),
-// control commands and socket addresses. Built only with STOQ_BUILD_FUZZ (clang).
+// control datagrams (secret check, then the command) and socket addresses. Built only with
+// STOQ_BUILD_FUZZ (clang).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netsim/config_parser.h"
+#include "netsim/control_auth.h"
 #include "netsim/control_protocol.h"
 #include "netsim/socket_address.h"
 
@@ -18,8 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Whatever parses must print in a form that parses again.
     if (!parse_link_config(format_link_config(*config))) std::abort();
     if (!parse_link_config_json(link_config_to_json(*config))) std::abort();
+    if (!validate_link_config(*config)) std::abort();  // the parsers enforce every bound
   }
   (void)parse_control_command(text);
+  if (auto request = authenticate_control_request(text, "fuzz-control-secret")) {
+    (void)parse_control_command(*request);
+  }
   if (auto address = SocketAddress::parse(text)) (void)address->to_string();
   return 0;
 }

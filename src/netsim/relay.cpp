@@ -2,6 +2,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netsim/config_parser.h"
+#include "netsim/control_auth.h"
 #include "netsim/control_protocol.h"
 #include "netsim/udp_socket.h"
 
@@ -54,6 +56,27 @@ nlohmann::json error_reply(const Error& e) {
   return nlohmann::json{{"ok", false}, {"error", e.message}, {"code", e.code.value()}};
 }
 
+bool is_socket(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+// Makes room for the control socket at `path`: only a socket (left by an earlier run) is
+// removed; a file of any other kind is someone's data and stays.
+Status clear_unix_path(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return {};
+    return socket_error(("lstat(" + path + ")").c_str());
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    return make_error(Errc::kInvalidAddress,
+                      "control path " + path + " exists and is not a socket; not removing it");
+  }
+  if (::unlink(path.c_str()) != 0) return socket_error(("unlink(" + path + ")").c_str());
+  return {};
+}
+
 }  // namespace
 
 struct Relay::Mapping {
@@ -74,6 +97,7 @@ struct Relay::State {
   DatagramSocket control;
   SocketAddress listen_address;
   SocketAddress control_address;
+  std::string control_secret;
   std::string control_unix_path;  // to unlink on destruction
 
   mutable std::mutex mutex;  // guards everything below
@@ -91,7 +115,10 @@ struct Relay::State {
     if (epoll_fd >= 0) ::close(epoll_fd);
     if (wake_fd >= 0) ::close(wake_fd);
     control.close();
-    if (!control_unix_path.empty()) ::unlink(control_unix_path.c_str());
+    // Only if it is still a socket: the path may have been replaced meanwhile.
+    if (!control_unix_path.empty() && is_socket(control_unix_path)) {
+      ::unlink(control_unix_path.c_str());
+    }
   }
 
   Link& link(Direction d) { return d == Direction::kUp ? up : down; }
@@ -225,9 +252,10 @@ struct Relay::State {
       const ssize_t n = control.receive(buffer, &from);
       if (n < 0) return;
       const std::string request(buffer.begin(), buffer.begin() + n);
-      const std::string reply = relay.handle_control_locked(request);
+      const std::optional<std::string> reply = relay.handle_control_locked(request);
+      if (!reply) continue;  // unauthenticated: silence, so nothing to reflect or amplify
       if (from.is_unix() && from.unix_path().empty()) continue;  // unnamed sender: no reply
-      if (control.send(as_bytes(reply), &from) < 0) ++counters.send_errors;
+      if (control.send(as_bytes(*reply), &from) < 0) ++counters.send_errors;
     }
   }
 
@@ -254,6 +282,7 @@ nlohmann::json relay_counters_to_json(const RelayCounters& c) {
       {"receive_errors", c.receive_errors},
       {"control_requests", c.control_requests},
       {"control_errors", c.control_errors},
+      {"control_unauthenticated", c.control_unauthenticated},
   };
 }
 
@@ -264,8 +293,12 @@ Expected<std::unique_ptr<Relay>> Relay::create(const RelayOptions& options) {
   if (options.listen.is_unix() || options.upstream.is_unix()) {
     return make_error(Errc::kInvalidAddress, "listen and upstream must be IP addresses");
   }
+  for (const LinkConfig* c : {&options.up, &options.down}) {
+    if (Status s = validate_link_config(*c); !s) return s.error();
+  }
   auto state = std::make_unique<State>();
   state->options = options;
+  state->options.control_secret.clear();  // kept once, in control_secret
   const Timestamp now = clock_now();
   state->up = Link(options.up, now);
   state->down = Link(options.down, now);
@@ -285,15 +318,29 @@ Expected<std::unique_ptr<Relay>> Relay::create(const RelayOptions& options) {
   if (Status s = epoll_add(state->epoll_fd, state->listen.fd(), kListenToken); !s) return s.error();
 
   if (!options.control.empty()) {
+    if (Status s = check_control_binding(options.control, options.control_allow_remote); !s) {
+      return s.error();
+    }
+    if (options.control_secret.empty()) {
+      auto secret = generate_control_secret();
+      if (!secret) return secret.error();
+      state->control_secret = *secret;
+    } else {
+      if (Status s = check_control_secret(options.control_secret); !s) return s.error();
+      state->control_secret = options.control_secret;
+    }
     if (options.control.is_unix()) {
-      // A stale socket file from an earlier run would make bind fail.
-      state->control_unix_path = options.control.unix_path();
-      ::unlink(state->control_unix_path.c_str());
+      // A stale socket from an earlier run would make bind fail.
+      if (Status s = clear_unix_path(options.control.unix_path()); !s) return s.error();
     }
     auto control = DatagramSocket::bind(options.control);
-    if (!control) {
-      state->control_unix_path.clear();
-      return control.error();
+    if (!control) return control.error();
+    if (options.control.is_unix()) {
+      state->control_unix_path = options.control.unix_path();
+      // The secret guards the commands; this keeps other users from even sending them.
+      if (::chmod(state->control_unix_path.c_str(), 0600) != 0) {
+        return socket_error(("chmod(" + state->control_unix_path + ")").c_str());
+      }
     }
     state->control = std::move(control).value();
     auto control_addr = state->control.local_address();
@@ -317,6 +364,9 @@ SocketAddress Relay::listen_address() const {
 }
 SocketAddress Relay::control_address() const {
   return state_->control_address;
+}
+const std::string& Relay::control_secret() const {
+  return state_->control_secret;
 }
 
 Status Relay::start() {
@@ -458,15 +508,20 @@ std::vector<ClientInfo> Relay::clients_locked() const {
   return out;
 }
 
-std::string Relay::handle_control_request(std::string_view request) {
+std::optional<std::string> Relay::handle_control_request(std::string_view datagram) {
   std::lock_guard lock(state_->mutex);
-  return handle_control_locked(request);
+  return handle_control_locked(datagram);
 }
 
-std::string Relay::handle_control_locked(std::string_view request) {
+std::optional<std::string> Relay::handle_control_locked(std::string_view datagram) {
   State& s = *state_;
+  const auto request = authenticate_control_request(datagram, s.control_secret);
+  if (!request) {
+    ++s.counters.control_unauthenticated;
+    return std::nullopt;
+  }
   ++s.counters.control_requests;
-  nlohmann::json reply = execute_locked(request);
+  nlohmann::json reply = execute_locked(*request);
   if (!reply.value("ok", false)) ++s.counters.control_errors;
   return reply.dump();
 }

@@ -38,9 +38,15 @@ namespace stoq::netsim {
 struct RelayOptions {
   SocketAddress listen;    // client-facing address (port 0: ephemeral)
   SocketAddress upstream;  // the server
-  // Control socket: UDP (ip:port) or Unix datagram ("unix:/path"); empty: none. A Unix
-  // path is unlinked first if it exists and removed when the relay is destroyed.
+  // Control socket: UDP (ip:port) or Unix datagram ("unix:/path"); empty: none. A UDP
+  // address must be loopback unless control_allow_remote. A Unix path that exists is
+  // replaced only if it is a socket (a stale one from an earlier run), otherwise create()
+  // fails; the socket is made mode 0600 and removed when the relay is destroyed.
   SocketAddress control;
+  bool control_allow_remote = false;
+  // The shared secret every control request starts with (control_auth.h); empty: a new
+  // random one, see Relay::control_secret().
+  std::string control_secret;
   LinkConfig up;    // client -> server
   LinkConfig down;  // server -> client
   std::size_t max_clients = 1024;
@@ -59,8 +65,9 @@ struct RelayCounters {
   std::uint64_t undeliverable = 0;  // delivered by a link after its client mapping expired
   std::uint64_t send_errors = 0;    // sendto failures (e.g. socket buffer full, ECONNREFUSED)
   std::uint64_t receive_errors = 0;
-  std::uint64_t control_requests = 0;
-  std::uint64_t control_errors = 0;  // requests answered with ok=false
+  std::uint64_t control_requests = 0;         // authenticated requests
+  std::uint64_t control_errors = 0;           // requests answered with ok=false
+  std::uint64_t control_unauthenticated = 0;  // requests dropped without a reply: bad secret
 };
 
 nlohmann::json relay_counters_to_json(const RelayCounters& counters);
@@ -78,7 +85,9 @@ class Relay {
  public:
   // Binds the sockets. Errors: Errc::kSocketError (bind failed, address in use, ...),
   // Errc::kInvalidAddress (listen and upstream of different families is allowed; an
-  // empty listen or upstream address is not).
+  // empty listen or upstream address is not; a non-loopback control address without
+  // control_allow_remote; a control path that exists and is not a socket),
+  // Errc::kInvalidConfig (a link configuration out of bounds, a malformed secret).
   static Expected<std::unique_ptr<Relay>> create(const RelayOptions& options);
 
   ~Relay();
@@ -88,6 +97,8 @@ class Relay {
   // Actual bound addresses (ephemeral ports resolved).
   SocketAddress listen_address() const;
   SocketAddress control_address() const;  // empty if there is no control socket
+  // The secret control requests must start with; empty if there is no control socket.
+  const std::string& control_secret() const;
 
   // Runs the event loop on a new thread until stop(). Errc::kAlreadyRunning if running.
   Status start();
@@ -118,9 +129,10 @@ class Relay {
   RelayCounters counters() const;
   std::vector<ClientInfo> clients() const;
 
-  // Executes one control-protocol request (control_protocol.h) and returns the JSON reply,
-  // exactly as the control socket would.
-  std::string handle_control_request(std::string_view request);
+  // Executes one control-protocol datagram ("SECRET REQUEST", control_protocol.h) and
+  // returns the JSON reply exactly as the control socket would: nullopt (no reply) when
+  // the secret is missing or wrong.
+  std::optional<std::string> handle_control_request(std::string_view datagram);
 
  private:
   struct Mapping;
@@ -130,7 +142,7 @@ class Relay {
   Status poll_turn(Duration max_wait);
   // The *_locked members require state_->mutex held.
   std::vector<ClientInfo> clients_locked() const;
-  std::string handle_control_locked(std::string_view request);
+  std::optional<std::string> handle_control_locked(std::string_view datagram);
   nlohmann::json execute_locked(std::string_view request);
 
   std::unique_ptr<State> state_;

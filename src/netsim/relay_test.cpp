@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "netsim/config_parser.h"
+#include "netsim/control_auth.h"
 #include "netsim/udp_socket.h"
 
 namespace stoq::netsim {
@@ -145,11 +147,16 @@ struct Harness {
     return receive_within(client, timeout);
   }
 
+  // One control request with the relay's secret; the reply, or "" if none came.
   std::string control(std::string_view request) {
+    return control_raw(relay->control_secret() + " " + std::string(request), 2s).value_or("");
+  }
+  // One datagram to the control socket exactly as given.
+  std::optional<std::string> control_raw(std::string_view datagram, Duration wait) {
     auto sock = DatagramSocket::bind(addr("127.0.0.1:0"));
-    if (!sock) return {};
-    send_text(*sock, request, relay->control_address());
-    return receive_within(*sock, 2s).value_or("");
+    if (!sock) return std::nullopt;
+    send_text(*sock, datagram, relay->control_address());
+    return receive_within(*sock, wait);
   }
 
   EchoServer server;
@@ -248,8 +255,9 @@ TEST(RelayTest, LiveReconfiguration) {
   EXPECT_EQ(h.round_trip("after").value_or(""), "after");
 
   // Moving a live path between tiers is one request.
-  const auto reply =
-      nlohmann::json::parse(h.relay->handle_control_request("set both profile=home"));
+  const auto reply = nlohmann::json::parse(
+      h.relay->handle_control_request(h.relay->control_secret() + " set both profile=home")
+          .value_or(""));
   ASSERT_TRUE(reply["ok"].get<bool>()) << reply.dump();
   EXPECT_EQ(h.relay->config(Direction::kDown).delay, 30ms);
   EXPECT_EQ(h.round_trip("home").value_or(""), "home");
@@ -329,7 +337,7 @@ TEST(RelayTest, UnixControlSocket) {
   ::unlink(reply_path.c_str());
   auto sock = DatagramSocket::bind(addr("unix:" + reply_path));
   ASSERT_TRUE(sock) << sock.error().message;
-  send_text(*sock, "set down delay=2ms", h.relay->control_address());
+  send_text(*sock, h.relay->control_secret() + " set down delay=2ms", h.relay->control_address());
   const auto reply = receive_within(*sock, 2s);
   ::unlink(reply_path.c_str());
   ASSERT_TRUE(reply);
@@ -337,6 +345,94 @@ TEST(RelayTest, UnixControlSocket) {
   EXPECT_EQ(h.relay->config(Direction::kDown).delay, 2ms);
   h.relay.reset();
   EXPECT_NE(::access(path.c_str(), F_OK), 0);  // removed on destruction
+}
+
+// Issue 27: without the secret the control socket says nothing and changes nothing, so
+// it can neither be used by others nor reflect a 5-byte request as an 880-byte reply.
+TEST(RelayTest, ControlRequestsWithoutTheSecretGetNoReplyAndChangeNothing) {
+  Harness h;
+  ASSERT_TRUE(h.ok());
+  const std::string& secret = h.relay->control_secret();
+  ASSERT_GE(secret.size(), kMinControlSecretBytes);
+  const std::string wrong = std::string(secret.size(), secret[0] == 'x' ? 'y' : 'x');
+  for (const std::string& datagram :
+       {std::string("stats"), std::string("set both loss=100%"),
+        std::string(R"({"cmd": "set", "dir": "both", "config": "loss=100%"})"),
+        wrong + " set both loss=100%", secret.substr(0, secret.size() - 1) + " set both loss=100%",
+        secret + "x set both loss=100%", std::string(" ") + "set both loss=100%"}) {
+    EXPECT_FALSE(h.control_raw(datagram, 200ms)) << "a reply to: " << datagram;
+    EXPECT_FALSE(h.relay->handle_control_request(datagram));
+  }
+  EXPECT_EQ(h.relay->config(Direction::kUp).loss, 0.0);
+  EXPECT_EQ(h.relay->config(Direction::kDown).loss, 0.0);
+  EXPECT_EQ(h.round_trip("still open").value_or(""), "still open");
+  EXPECT_TRUE(eventually([&] { return h.relay->counters().control_unauthenticated == 14; }));
+  EXPECT_EQ(h.relay->counters().control_requests, 0u);
+  // With the secret the same request works.
+  EXPECT_TRUE(nlohmann::json::parse(h.control("stats"))["ok"].get<bool>());
+}
+
+TEST(RelayTest, ControlRejectsSettingsBeyondTheBounds) {
+  Harness h;
+  ASSERT_TRUE(h.ok());
+  for (const char* request : {"set up delay=61s", "update both jitter=120s", "set down queue=2gb",
+                              "update up limit=2048mb", "set up reorder_delay=3600s"}) {
+    const auto reply = nlohmann::json::parse(h.control(request));
+    EXPECT_FALSE(reply["ok"].get<bool>()) << request;
+    EXPECT_EQ(reply["code"].get<int>(), static_cast<int>(Errc::kInvalidConfig)) << request;
+  }
+  EXPECT_EQ(h.relay->config(Direction::kUp), LinkConfig{});
+  EXPECT_EQ(h.relay->config(Direction::kDown), LinkConfig{});
+}
+
+TEST(RelayTest, ARegularFileAtTheControlPathIsNotRemoved) {
+  const std::string path = "/tmp/netsim-test-" + std::to_string(::getpid()) + ".notasocket";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("precious", f);
+    std::fclose(f);
+  }
+  RelayOptions o;
+  o.listen = addr("127.0.0.1:0");
+  o.upstream = addr("127.0.0.1:9");
+  o.control = addr("unix:" + path);
+  auto relay = Relay::create(o);
+  ASSERT_FALSE(relay);
+  EXPECT_EQ(relay.error().code, make_error_code(Errc::kInvalidAddress));
+  EXPECT_NE(relay.error().message.find("not a socket"), std::string::npos) << relay.error().message;
+  char buf[16] = {};
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr) << "the file was removed";
+  EXPECT_EQ(std::fread(buf, 1, sizeof buf - 1, f), 8u);
+  std::fclose(f);
+  EXPECT_STREQ(buf, "precious");
+  ::unlink(path.c_str());
+}
+
+TEST(RelayTest, NonLoopbackControlNeedsTheOverride) {
+  RelayOptions o;
+  o.listen = addr("127.0.0.1:0");
+  o.upstream = addr("127.0.0.1:9");
+  o.control = addr("0.0.0.0:0");
+  auto refused = Relay::create(o);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, make_error_code(Errc::kInvalidAddress));
+  EXPECT_NE(refused.error().message.find("control-allow-remote"), std::string::npos)
+      << refused.error().message;
+  o.control_allow_remote = true;
+  o.control_secret = "a-shared-secret-0123";
+  auto allowed = Relay::create(o);
+  ASSERT_TRUE(allowed) << allowed.error().message;
+  EXPECT_EQ((*allowed)->control_secret(), "a-shared-secret-0123");
+  // A configuration beyond the bounds is refused at creation as well.
+  o.control_allow_remote = false;
+  o.control = addr("127.0.0.1:0");
+  o.up = cfg("delay=60s");
+  o.up.delay = std::chrono::seconds(61);
+  auto too_slow = Relay::create(o);
+  ASSERT_FALSE(too_slow);
+  EXPECT_EQ(too_slow.error().code, make_error_code(Errc::kInvalidConfig));
 }
 
 TEST(RelayTest, IdleMappingsExpire) {

@@ -27,6 +27,19 @@ SocketAddress::SocketAddress(const sockaddr* addr, socklen_t len) noexcept {
   len_ = len;
 }
 
+bool SocketAddress::is_loopback() const noexcept {
+  if (family() == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&storage_);
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (family() == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage_);
+    if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
+  }
+  return false;
+}
+
 Expected<SocketAddress> SocketAddress::parse(std::string_view text) {
   constexpr std::string_view kUnixPrefix = "unix:";
   if (text.substr(0, kUnixPrefix.size()) == kUnixPrefix) {

@@ -34,6 +34,8 @@ class SocketAddress {
   int family() const noexcept { return storage_.ss_family; }
   bool empty() const noexcept { return len_ == 0; }
   bool is_unix() const noexcept { return family() == AF_UNIX; }
+  // 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104; false for Unix and empty addresses.
+  bool is_loopback() const noexcept;
   // Port in host order; 0 for Unix addresses.
   std::uint16_t port() const noexcept;
   // The Unix socket path; empty for IP addresses.

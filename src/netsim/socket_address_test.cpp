@@ -35,6 +35,15 @@ TEST(SocketAddressTest, RejectsBadInput) {
   }
 }
 
+TEST(SocketAddressTest, Loopback) {
+  for (const char* text : {"127.0.0.1:1", "127.255.0.9:1", "[::1]:1", "[::ffff:127.0.0.1]:1"}) {
+    EXPECT_TRUE(SocketAddress::parse(text)->is_loopback()) << text;
+  }
+  for (const char* text : {"0.0.0.0:1", "10.0.0.1:1", "[::]:1", "[fe80::1]:1", "unix:/x"}) {
+    EXPECT_FALSE(SocketAddress::parse(text)->is_loopback()) << text;
+  }
+}
+
 TEST(SocketAddressTest, EqualityAndHash) {
   const auto a = *SocketAddress::parse("127.0.0.1:1000");
   const auto b = *SocketAddress::parse("127.0.0.1:1000");

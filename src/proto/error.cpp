@@ -40,6 +40,8 @@ std::string_view error_name(Error code) {
       return "closed_critical_stream";
     case Error::kMessageIncomplete:
       return "message_incomplete";
+    case Error::kMessageTimeout:
+      return "message_timeout";
   }
   return "unknown";
 }

@@ -31,11 +31,12 @@ enum class Error : uint64_t {
   kStreamCreation = 0x570f,        // a second control stream, or a bad stream type
   kClosedCriticalStream = 0x5710,  // the control stream was closed or reset
   kMessageIncomplete = 0x5711,     // a message stream ended inside a frame or short of a shard
+  kMessageTimeout = 0x5712,        // a message stream made no progress in time (stream)
 };
 
-inline constexpr Error kLastError = Error::kMessageIncomplete;
+inline constexpr Error kLastError = Error::kMessageTimeout;
 // Append-only: if this fails, a code was inserted or renumbered instead of appended.
-static_assert(static_cast<uint64_t>(kLastError) == 0x5711);
+static_assert(static_cast<uint64_t>(kLastError) == 0x5712);
 
 constexpr bool is_known_error(uint64_t code) {
   return code >= static_cast<uint64_t>(Error::kNoError) &&

@@ -17,6 +17,9 @@ struct Session::Stream {
   bool rejected = false;  // message error: the rest of the stream is discarded
   uint64_t message_id = 0;
   uint64_t shard_index = 0;
+  uint64_t last_progress_ms = 0;  // message streams: the last time a byte arrived
+  bool watched = false;           // counted in Session::watched_ (idle deadline applies)
+  uint64_t charged = 0;           // buffer capacity charged to the budget
 };
 
 namespace {
@@ -24,7 +27,32 @@ namespace {
 ShardReassemblerConfig reassembly_config(const SessionConfig& c) {
   ShardReassemblerConfig r = c.reassembly;
   r.max_shard_count = c.local.max_shard_count;
+  if (c.budget) r.budget = c.budget.get();
   return r;
+}
+
+TokenVerifierConfig token_config(const Settings& local) {
+  return {local.token_window, local.max_clock_skew_ms};
+}
+
+void count(TokenStats& stats, const Status& st) {
+  if (st) {
+    ++stats.accepted;
+    return;
+  }
+  switch (st.error().code) {
+    case Error::kTokenInvalid:
+      ++stats.hash_mismatch;
+      break;
+    case Error::kTokenReplay:
+      ++stats.replayed;
+      break;
+    case Error::kTokenStale:
+      ++stats.stale;
+      break;
+    default:
+      break;
+  }
 }
 
 }  // namespace
@@ -32,13 +60,18 @@ ShardReassemblerConfig reassembly_config(const SessionConfig& c) {
 Session::Session(SessionConfig config)
     : config_(std::move(config)),
       control_(config_.local),
-      tokens_({config_.local.token_window, config_.local.max_clock_skew_ms}),
+      tokens_(token_config(config_.local)),
+      signer_windows_(config_.signer_windows
+                          ? config_.signer_windows
+                          : std::make_shared<SignerWindows>(token_config(config_.local))),
       signatures_(config_.verify),
       reassembler_(reassembly_config(config_)) {
   for (const KeyId& k : config_.trusted_keys) signatures_.trust(k);
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  if (config_.budget && charged_ > 0) config_.budget->release(charged_);
+}
 
 std::vector<uint8_t> Session::control_preface(uint64_t grease_random) const {
   return control_stream_preface(config_.local, grease_random);
@@ -55,12 +88,48 @@ Status Session::fail(Violation v) {
 
 void Session::release(Stream& s) {
   buffered_ -= std::min<uint64_t>(buffered_, s.buffer.size());
+  uncharge(s);
   std::vector<uint8_t>().swap(s.buffer);
+}
+
+void Session::uncharge(Stream& s) {
+  if (config_.budget && s.charged > 0) config_.budget->release(s.charged);
+  charged_ -= std::min(charged_, s.charged);
+  s.charged = 0;
+}
+
+bool Session::grow_buffer(Stream& s, size_t more) {
+  // The budget is charged with what is allocated, not just what is used: capacity grows
+  // geometrically (up to the per-connection cap) and each step is charged before it is
+  // allocated.
+  const size_t need = s.buffer.size() + more;
+  if (need <= s.buffer.capacity()) return true;
+  const uint64_t doubled = std::min<uint64_t>(std::max<uint64_t>(s.buffer.capacity() * 2, 16384),
+                                              config_.message_buffer_cap);
+  size_t cap = std::max<size_t>(need, static_cast<size_t>(doubled));
+  uint64_t extra = cap - s.buffer.capacity();
+  if (config_.budget && !config_.budget->try_charge(extra)) {
+    // Near the budget: just what this piece needs.
+    cap = need;
+    extra = cap - s.buffer.capacity();
+    if (!config_.budget->try_charge(extra)) return false;
+  }
+  s.buffer.reserve(cap);
+  s.charged += extra;
+  charged_ += extra;
+  return true;
+}
+
+void Session::unwatch(Stream& s) {
+  if (!s.watched) return;
+  s.watched = false;
+  --watched_;
 }
 
 void Session::reject_stream(int64_t id, Stream& s, Error code) {
   if (s.rejected) return;
   s.rejected = true;
+  unwatch(s);
   release(s);
   events_.emplace_back(StopSending{id, code});
 }
@@ -96,6 +165,13 @@ Result<std::span<const uint8_t>> Session::on_uni_stream(int64_t stream_id,
       case StreamType::kMessage:
         s.kind = Kind::kMessage;
         s.reader = std::make_unique<MessageReader>(MessageLimits::from(config_.local));
+        s.last_progress_ms = now_ms;
+        if (config_.message_idle_timeout_ms > 0) {
+          s.watched = true;
+          ++watched_;
+          streams_next_check_ =
+              std::min(streams_next_check_, now_ms + config_.message_idle_timeout_ms);
+        }
         break;
       case StreamType::kApplication:
         s.kind = Kind::kApplication;
@@ -119,10 +195,12 @@ Result<std::span<const uint8_t>> Session::on_uni_stream(int64_t stream_id,
       if (fin) streams_.erase(stream_id);
       return data;
     case Kind::kMessage: {
+      if (!data.empty()) s.last_progress_ms = now_ms;
       Status st = on_message_data(stream_id, s, data, fin, now_ms);
       if (!st) return fail(st.error()).error();
       if (fin) {
         release(s);
+        unwatch(s);
         streams_.erase(stream_id);
       }
       return std::span<const uint8_t>{};
@@ -145,6 +223,7 @@ Status Session::on_message_data(int64_t id, Stream& s, std::span<const uint8_t> 
       case MessageEventKind::kHeader:
         if (!h.shard) break;
         s.sharded = true;
+        unwatch(s);  // the reassembler's timeouts apply
         s.message_id = h.shard->message_id;
         s.shard_index = h.shard->index;
         if (auto st = reassembler_.on_shard_begin(h, now_ms); !st) {
@@ -164,6 +243,11 @@ Status Session::on_message_data(int64_t id, Stream& s, std::span<const uint8_t> 
           reject_stream(id, s, Error::kLimitExceeded);
           reject_message(Error::kLimitExceeded, "message buffer cap reached", std::nullopt, {},
                          {id});
+        } else if (!grow_buffer(s, e.data.size())) {
+          reject_stream(id, s, Error::kLimitExceeded);
+          reject_message(Error::kLimitExceeded,
+                         "message memory budget reached (this source or the endpoint)",
+                         std::nullopt, {}, {id});
         } else {
           s.buffer.insert(s.buffer.end(), e.data.begin(), e.data.end());
           buffered_ += e.data.size();
@@ -176,6 +260,7 @@ Status Session::on_message_data(int64_t id, Stream& s, std::span<const uint8_t> 
           if (!st) reject_stream(id, s, st.error().code);
         } else {
           buffered_ -= std::min<uint64_t>(buffered_, s.buffer.size());
+          uncharge(s);
           deliver(h, OwnedBytes(std::move(s.buffer)), s.reader->payload_digest(), false, {id},
                   now_ms);
           s.buffer.clear();
@@ -213,6 +298,7 @@ Status Session::on_uni_stream_reset(int64_t stream_id, uint64_t now_ms) {
     drain_reassembler(now_ms);
   }
   release(s);
+  unwatch(s);
   streams_.erase(it);
   return Ok{};
 }
@@ -256,7 +342,7 @@ void Session::deliver(MessageHeader header, OwnedBytes payload, const std::optio
   }
   if (header.token) {
     const Digest d = digest ? *digest : sha256(payload.span());
-    if (auto st = tokens_for(signer).verify_digest(*header.token, d, now_ms); !st)
+    if (auto st = verify_token(signer, *header.token, d, now_ms); !st)
       return reject_message(st.error().code, st.error().reason, mid, {}, streams);
   }
   ++stats_.messages_received;
@@ -264,25 +350,20 @@ void Session::deliver(MessageHeader header, OwnedBytes payload, const std::optio
                                        std::move(streams)});
 }
 
-TokenVerifier& Session::tokens_for(const std::optional<KeyId>& signer) {
-  if (!signer) return tokens_;
-  auto it = signer_tokens_.find(*signer);
-  if (it == signer_tokens_.end())
-    it = signer_tokens_
-             .emplace(*signer,
-                      TokenVerifier({config_.local.token_window, config_.local.max_clock_skew_ms}))
-             .first;
-  return it->second;
+Status Session::verify_token(const std::optional<KeyId>& signer, const TokenFrame& token,
+                             const Digest& digest, uint64_t now_ms) {
+  if (!signer) return tokens_.verify_digest(token, digest, now_ms);
+  Status st = signer_windows_->verify(*signer, token, digest, now_ms);
+  count(signed_stats_, st);
+  return st;
 }
 
 TokenStats Session::token_stats() const {
   TokenStats sum = tokens_.stats();
-  for (const auto& [id, v] : signer_tokens_) {
-    sum.accepted += v.stats().accepted;
-    sum.hash_mismatch += v.stats().hash_mismatch;
-    sum.replayed += v.stats().replayed;
-    sum.stale += v.stats().stale;
-  }
+  sum.accepted += signed_stats_.accepted;
+  sum.hash_mismatch += signed_stats_.hash_mismatch;
+  sum.replayed += signed_stats_.replayed;
+  sum.stale += signed_stats_.stale;
   return sum;
 }
 
@@ -320,6 +401,35 @@ void Session::drain_reassembler(uint64_t now_ms) {
 void Session::on_timer(uint64_t now_ms) {
   reassembler_.on_timer(now_ms);
   drain_reassembler(now_ms);
+  if (now_ms >= streams_next_check_) expire_idle_streams(now_ms);
+}
+
+std::optional<uint64_t> Session::next_expiry() const {
+  std::optional<uint64_t> r = reassembler_.next_expiry();
+  if (watched_ > 0 && streams_next_check_ != UINT64_MAX && (!r || streams_next_check_ < *r))
+    r = streams_next_check_;
+  return r;
+}
+
+void Session::expire_idle_streams(uint64_t now_ms) {
+  // Sharded streams are the reassembler's (its idle timeout and lifetime); a rejected
+  // stream holds nothing. The scan runs at most once per idle timeout of the oldest stream.
+  const uint64_t timeout = config_.message_idle_timeout_ms;
+  uint64_t next = UINT64_MAX;
+  for (auto& [id, sp] : streams_) {
+    Stream& s = *sp;
+    if (!s.watched) continue;
+    const uint64_t deadline = s.last_progress_ms + timeout;
+    if (deadline > now_ms) {
+      next = std::min(next, deadline);
+      continue;
+    }
+    reject_stream(id, s, Error::kMessageTimeout);
+    reject_message(Error::kMessageTimeout,
+                   "message stream idle for " + std::to_string(timeout) + " ms", std::nullopt, {},
+                   {id});
+  }
+  streams_next_check_ = next;
 }
 
 std::optional<SessionEvent> Session::poll_event() {

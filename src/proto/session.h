@@ -33,10 +33,12 @@
 
 #include "core/fifo.h"
 #include "proto/control_stream.h"
+#include "proto/memory_budget.h"
 #include "proto/message_writer.h"
 #include "proto/owned_bytes.h"
 #include "proto/shard_reassembler.h"
 #include "proto/signature.h"
+#include "proto/signer_windows.h"
 #include "proto/token_verifier.h"
 
 namespace stoq::proto {
@@ -44,11 +46,18 @@ namespace stoq::proto {
 struct SessionConfig {
   Settings local;                          // announced in our SETTINGS; bounds what we accept
   ShardReassemblerConfig reassembly;       // max_shard_count is taken from `local`
-  uint64_t message_buffer_cap = 64 << 20;  // unsharded message payload buffered at once
-  VerifyFunction verify;                   // Falcon verify; without it signed messages fail
-  std::vector<KeyId> trusted_keys;         // empty: any announced key is accepted
-  bool require_token = false;              // reject messages without TOKEN
-  bool require_signature = false;          // reject messages without FALCON_SIG
+  uint64_t message_buffer_cap = 16 << 20;  // unsharded message payload buffered at once
+  // An unsharded message stream (or one whose header is still incomplete) that brings no
+  // new byte for this long is rejected with kMessageTimeout and its memory released.
+  uint64_t message_idle_timeout_ms = 10000;
+  // Shared with other sessions (the endpoint's, across connections and workers); null:
+  // no budget beyond the caps above / a window set of this session's own.
+  std::shared_ptr<MemoryBudget> budget;
+  std::shared_ptr<SignerWindows> signer_windows;
+  VerifyFunction verify;            // Falcon verify; without it signed messages fail
+  std::vector<KeyId> trusted_keys;  // empty: any announced key is accepted
+  bool require_token = false;       // reject messages without TOKEN
+  bool require_signature = false;   // reject messages without FALCON_SIG
 };
 
 // A message that passed every check that applies to it.
@@ -127,11 +136,12 @@ class Session {
   }
 
   void on_timer(uint64_t now_ms);
-  std::optional<uint64_t> next_expiry() const { return reassembler_.next_expiry(); }
+  std::optional<uint64_t> next_expiry() const;
   std::optional<SessionEvent> poll_event();
 
   const SessionStats& stats() const { return stats_; }
-  // Summed over the replay windows: one for unsigned messages, one per verified signer.
+  // This session's TOKEN checks: unsigned messages (the connection's window) and signed
+  // ones (their signers' windows, shared through SessionConfig::signer_windows).
   TokenStats token_stats() const;
   const ReassemblyStats& reassembly_stats() const { return reassembler_.stats(); }
   // Unsharded payload bytes currently buffered (bounded by message_buffer_cap).
@@ -155,17 +165,29 @@ class Session {
   ControlStream control_;
   std::optional<int64_t> control_stream_id_;
   // Sequence numbers are per sender: a signed message (possibly relayed from elsewhere) is
-  // checked in its signer's window, an unsigned one in the connection's. Bounded by the
-  // number of keys the SignatureVerifier accepts.
-  TokenVerifier& tokens_for(const std::optional<KeyId>& signer);
+  // checked in its signer's window, which every connection of the receiver shares
+  // (SignerWindows); an unsigned one in the connection's.
+  Status verify_token(const std::optional<KeyId>& signer, const TokenFrame& token,
+                      const Digest& digest, uint64_t now_ms);
+  // Unsharded message streams that made no progress for message_idle_timeout_ms.
+  void expire_idle_streams(uint64_t now_ms);
+  void unwatch(Stream& s);
+  // Makes room for `more` bytes in s.buffer, charging the budget; false when it refuses.
+  bool grow_buffer(Stream& s, size_t more);
+  void uncharge(Stream& s);
   TokenVerifier tokens_;
-  std::map<KeyId, TokenVerifier> signer_tokens_;
+  std::shared_ptr<SignerWindows> signer_windows_;
+  TokenStats signed_stats_;
   SignatureVerifier signatures_;
   ShardReassembler reassembler_;
   std::unordered_map<int64_t, std::unique_ptr<Stream>> streams_;
   std::unordered_map<uint64_t, std::vector<int64_t>> shard_streams_;  // admitted messages
   Fifo<SessionEvent> events_;
   uint64_t buffered_ = 0;
+  // No message stream's idle deadline is before this (UINT64_MAX: none to watch).
+  uint64_t streams_next_check_ = UINT64_MAX;
+  size_t watched_ = 0;    // message streams the idle deadline applies to
+  uint64_t charged_ = 0;  // unsharded buffer capacity charged to config_.budget
   SessionStats stats_;
   std::optional<Violation> error_;
 };

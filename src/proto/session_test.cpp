@@ -265,6 +265,174 @@ TEST(Session, UnshardedBufferCap) {
   EXPECT_EQ(s.buffered_bytes(), 0u);
 }
 
+// Counts what sessions charge; refuses beyond `cap`.
+class CountingBudget final : public MemoryBudget {
+ public:
+  explicit CountingBudget(uint64_t cap) : cap_(cap) {}
+  bool try_charge(uint64_t bytes) override {
+    if (bytes > cap_ - held) return false;
+    held += bytes;
+    return true;
+  }
+  void release(uint64_t bytes) override {
+    EXPECT_LE(bytes, held);
+    held -= std::min(bytes, held);
+  }
+  uint64_t held = 0;
+
+ private:
+  uint64_t cap_;
+};
+
+TEST(Session, SignerWindowsAreSharedSoAReplayOnAnotherConnectionIsRefused) {
+  SessionConfig c = config();
+  c.signer_windows = std::make_shared<SignerWindows>(TokenVerifierConfig{});
+  Session first(c), second(c);
+  Peer peer;
+  for (Session* s : {&first, &second}) {
+    ASSERT_TRUE(s->on_uni_stream(kControl, peer.control(), false, kNow).ok());
+    drain(*s);
+  }
+  const auto payload = pattern(3000);
+  auto stream = first.writer().encode_stream(peer.header(payload, true), payload, 7).value();
+  ASSERT_TRUE(send(first, 7, stream).ok());
+  EXPECT_EQ(only<ReceivedMessage>(drain(first)).size(), 1u);
+  // The same bytes captured and replayed on a second connection to the same receiver.
+  ASSERT_TRUE(send(second, 7, stream).ok());
+  auto events = drain(second);
+  EXPECT_TRUE(only<ReceivedMessage>(events).empty());
+  ASSERT_EQ(only<RejectedMessage>(events).size(), 1u);
+  EXPECT_EQ(only<RejectedMessage>(events)[0].code, Error::kTokenReplay);
+  EXPECT_EQ(second.token_stats().replayed, 1u);
+  EXPECT_EQ(first.token_stats().accepted, 1u);
+  // Without a shared set each session has windows of its own (the replay gets through).
+  Session lone_a(config()), lone_b(config());
+  for (Session* s : {&lone_a, &lone_b}) {
+    ASSERT_TRUE(s->on_uni_stream(kControl, peer.control(), false, kNow).ok());
+    ASSERT_TRUE(send(*s, 7, stream).ok());
+    EXPECT_EQ(only<ReceivedMessage>(drain(*s)).size(), 1u);
+  }
+}
+
+TEST(SignerWindows, BoundedAndForgetOnlyWindowsNoMessageCanBeReplayedInto) {
+  TokenVerifierConfig tc;
+  tc.max_clock_skew_ms = 1000;
+  SignerWindows w(tc, 2);
+  const auto payload = pattern(10);
+  const Digest d = sha256(payload);
+  auto key = [](uint8_t b) {
+    KeyId k{};
+    k.fill(b);
+    return k;
+  };
+  auto token = [&](uint64_t seq, uint64_t ts) { return TokenFrame::make(payload, seq, ts); };
+  EXPECT_TRUE(w.verify(key(1), token(1, kNow), d, kNow).ok());
+  EXPECT_TRUE(w.verify(key(2), token(1, kNow), d, kNow).ok());
+  // Full, and both windows still matter: a third signer is refused, not let in by evicting.
+  EXPECT_EQ(w.verify(key(3), token(1, kNow), d, kNow + 1500).code(), Error::kLimitExceeded);
+  EXPECT_EQ(w.verify(key(1), token(1, kNow), d, kNow + 900).code(), Error::kTokenReplay);
+  // Past last acceptance + 2 x skew no token of theirs is fresh any more: they may go.
+  EXPECT_TRUE(w.verify(key(3), token(1, kNow + 2500), d, kNow + 2500).ok());
+  EXPECT_LE(w.signers(), 2u);
+  // A rejected token of a new signer leaves no window behind.
+  SignerWindows v(tc, 2);
+  EXPECT_EQ(v.verify(key(9), token(1, kNow - 5000), d, kNow).code(), Error::kTokenStale);
+  EXPECT_EQ(v.signers(), 0u);
+}
+
+TEST(Session, AnIdleUnshardedMessageTimesOutAndReleasesItsMemory) {
+  SessionConfig c = config();
+  c.message_idle_timeout_ms = 2000;
+  auto budget = std::make_shared<CountingBudget>(1 << 20);
+  c.budget = budget;
+  Session s(c);
+  const auto payload = pattern(50000);
+  auto bytes = s.writer().encode_stream({}, payload, 7).value();
+  bytes.resize(30000);  // the sender stops half way and goes quiet
+  ASSERT_TRUE(s.on_uni_stream(7, bytes, false, kNow).ok());
+  EXPECT_GT(s.buffered_bytes(), 0u);
+  EXPECT_EQ(budget->held, s.buffered_bytes());
+  EXPECT_EQ(s.next_expiry(), kNow + 2000);
+  // Progress moves the deadline.
+  ASSERT_TRUE(s.on_uni_stream(7, std::vector<uint8_t>{}, false, kNow + 1000).ok());
+  s.on_timer(kNow + 1500);
+  EXPECT_TRUE(drain(s).empty());
+  std::vector<uint8_t> more(bytes.end() - 1, bytes.end());
+  bytes.pop_back();
+  s.on_timer(kNow + 2000);  // no byte since kNow: expired
+  auto events = drain(s);
+  ASSERT_EQ(only<StopSending>(events).size(), 1u);
+  EXPECT_EQ(only<StopSending>(events)[0].code, Error::kMessageTimeout);
+  ASSERT_EQ(only<RejectedMessage>(events).size(), 1u);
+  EXPECT_EQ(only<RejectedMessage>(events)[0].code, Error::kMessageTimeout);
+  EXPECT_EQ(s.buffered_bytes(), 0u);
+  EXPECT_EQ(budget->held, 0u);
+  EXPECT_FALSE(s.next_expiry());
+}
+
+TEST(Session, AStreamThatKeepsBringingBytesIsNotTimedOut) {
+  SessionConfig c = config();
+  c.message_idle_timeout_ms = 2000;
+  Session s(c);
+  const auto payload = pattern(50000);
+  auto bytes = s.writer().encode_stream({}, payload, 7).value();
+  uint64_t now = kNow;
+  size_t at = 0;
+  while (at < bytes.size()) {  // 1 KiB a second: slow, never idle for 2 s
+    const size_t n = std::min<size_t>(1024, bytes.size() - at);
+    const bool fin = at + n == bytes.size();
+    ASSERT_TRUE(s.on_uni_stream(7, std::span(bytes).subspan(at, n), fin, now).ok());
+    at += n;
+    now += 1000;
+    if (auto e = s.next_expiry(); e && *e <= now) s.on_timer(now);
+  }
+  auto events = drain(s);
+  EXPECT_TRUE(only<RejectedMessage>(events).empty());
+  EXPECT_EQ(only<ReceivedMessage>(events).size(), 1u);
+}
+
+TEST(Session, TheBudgetBoundsBufferedBytesAndEveryChargeIsReleased) {
+  SessionConfig c = config();
+  auto budget = std::make_shared<CountingBudget>(100000);
+  c.budget = budget;
+  c.reassembly.memory_cap = 10 << 20;
+  {
+    Session s(c);
+    // Two unsharded messages of 60 KB at once: the second passes the budget and is refused.
+    const auto payload = pattern(60000);
+    auto a = s.writer().encode_stream({}, payload, 7).value();
+    auto b = s.writer().encode_stream({}, payload, 11).value();
+    a.pop_back();
+    b.pop_back();
+    ASSERT_TRUE(s.on_uni_stream(7, a, false, kNow).ok());
+    ASSERT_TRUE(s.on_uni_stream(11, b, false, kNow).ok());
+    auto events = drain(s);
+    ASSERT_EQ(only<RejectedMessage>(events).size(), 1u);
+    EXPECT_EQ(only<RejectedMessage>(events)[0].code, Error::kLimitExceeded);
+    EXPECT_LE(budget->held, 100000u);
+    // A sharded message needs its whole reservation from the budget.
+    MessageHeader h;
+    h.shard = ShardFrame{5, 0, 2, 120000, 0, 60000, test::digest_filled(3)};
+    auto sh = s.writer().begin(h, 60000).value();
+    MessageWriter::append_data_header(sh, 60000);
+    ASSERT_TRUE(s.on_uni_stream(15, sh, false, kNow).ok());
+    events = drain(s);
+    ASSERT_EQ(only<RejectedMessage>(events).size(), 1u);
+    EXPECT_EQ(only<RejectedMessage>(events)[0].code, Error::kLimitExceeded);
+    // The first message completes: its bytes leave the budget.
+    const uint8_t last = payload.back();
+    ASSERT_TRUE(s.on_uni_stream(7, {&last, 1}, true, kNow).ok());
+    EXPECT_EQ(only<ReceivedMessage>(drain(s)).size(), 1u);
+    EXPECT_EQ(budget->held, 0u);
+    // Bytes still held when the session goes away go back too.
+    auto d = s.writer().encode_stream({}, pattern(1000), 19).value();
+    d.pop_back();
+    ASSERT_TRUE(s.on_uni_stream(19, d, false, kNow).ok());
+    EXPECT_GT(budget->held, 0u);
+  }
+  EXPECT_EQ(budget->held, 0u);
+}
+
 TEST(Session, ApplicationGreaseAndDatagrams) {
   Session s(config());
   std::vector<uint8_t> app = {0x40, 0x41, 'a', 'b', 'c'};

@@ -66,7 +66,9 @@ struct ShardReassembler::Message {
 };
 
 ShardReassembler::ShardReassembler(ShardReassemblerConfig config) : config_(config) {}
-ShardReassembler::~ShardReassembler() = default;
+ShardReassembler::~ShardReassembler() {
+  if (config_.budget != nullptr && reserved_ > 0) config_.budget->release(reserved_);
+}
 
 std::optional<Error> ShardReassembler::finished(uint64_t message_id) const {
   for (const auto& [id, code] : finished_)
@@ -84,6 +86,7 @@ void ShardReassembler::finish(uint64_t message_id) {
   auto it = messages_.find(message_id);
   if (it == messages_.end()) return;
   reserved_ -= it->second->charged;
+  if (config_.budget != nullptr) config_.budget->release(it->second->charged);
   messages_.erase(it);
 }
 
@@ -126,9 +129,16 @@ Status ShardReassembler::on_shard_begin(const MessageHeader& header, uint64_t no
       return fail(id, Error::kLimitExceeded,
                   "reassembly memory cap: message needs " + std::to_string(charge) + " bytes, " +
                       std::to_string(config_.memory_cap - reserved_) + " available");
+    if (config_.budget != nullptr && !config_.budget->try_charge(charge))
+      return fail(id, Error::kLimitExceeded,
+                  "message memory budget reached (this source or the endpoint): message needs " +
+                      std::to_string(charge) + " bytes");
     auto m = std::make_unique<Message>();
     m->buffer.reset(new (std::nothrow) uint8_t[s.total_length]);
-    if (!m->buffer) return fail(id, Error::kLimitExceeded, "out of memory for reassembly");
+    if (!m->buffer) {
+      if (config_.budget != nullptr) config_.budget->release(charge);
+      return fail(id, Error::kLimitExceeded, "out of memory for reassembly");
+    }
     m->first = s;
     m->shards.resize(s.count);
     m->charged = charge;

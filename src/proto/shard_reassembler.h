@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/fifo.h"
+#include "proto/memory_budget.h"
 #include "proto/message.h"
 #include "proto/owned_bytes.h"
 #include "proto/result.h"
@@ -42,6 +43,8 @@ struct ShardReassemblerConfig {
   size_t max_messages = 64;           // messages in progress at once
   uint64_t max_shard_count = 64;      // our advertised max_shard_count
   size_t remembered_ids = 256;        // finished message ids remembered to refuse late shards
+  // Also charged with each admitted message's reservation (not owned; may be null).
+  MemoryBudget* budget = nullptr;
 };
 
 struct ReassembledMessage {

@@ -239,8 +239,10 @@ Result<std::unique_ptr<Connection>> Connection::client(const ConnectionParams& p
   c->scids_.push_back(c->initial_scid_);
   if (auto st = c->init_tls(); !st) return {st.error(), st.reason()};
   if (!p.resume_ticket.empty()) {
-    // A ticket that no longer fits (other server, other version) costs only the resumption.
-    (void)c->resume(p.resume_ticket);
+    // A ticket that no longer fits (other server, other version, other trust settings)
+    // costs only the resumption: the handshake is a full one.
+    if (auto st = c->resume(p.resume_ticket); !st)
+      c->tls_.context().log(LogLevel::kDebug, "session ticket not used: " + st.reason());
   }
   return c;
 }

@@ -12,10 +12,19 @@ namespace stoq::quic {
 Status Connection::resume(const std::vector<uint8_t>& ticket) {
   auto t = decode_session_ticket(ticket);
   if (!t) return {t.error(), t.reason()};
+  // A resumed handshake skips the certificate check: offer the session only to the trust
+  // it was verified under (tls/session_trust.h), and only if its certificate still passes.
+  if (!tls_.keeps_tickets() || t->trust_binding != tls_.ticket_binding(peer_name_))
+    return {Errc::kCertificateInvalid, "ticket was issued under other trust settings"};
   const unsigned char* p = t->tls_session.data();
   SSL_SESSION* session = d2i_SSL_SESSION_ex(nullptr, &p, static_cast<long>(t->tls_session.size()),
                                             tls_.context().libctx(), nullptr);
   if (session == nullptr) return {Errc::kInvalidArgument, "unreadable TLS session in ticket"};
+  const std::string refused = tls_.check_resumed_server(SSL_SESSION_get0_peer(session), peer_name_);
+  if (!refused.empty()) {
+    SSL_SESSION_free(session);
+    return {Errc::kCertificateInvalid, refused};
+  }
   const bool set = SSL_set_session(ssl_, session) == 1;
   // RFC 9001 section 4.6.1: a QUIC server signals 0-RTT with max_early_data_size 0xffffffff.
   const bool early_ok = SSL_SESSION_get_max_early_data(session) == UINT32_MAX;
@@ -38,7 +47,10 @@ int Connection::new_session_cb(SSL* ssl, SSL_SESSION* session) {
   if (ref == nullptr) return 0;
   auto* self = static_cast<Connection*>(ref->user_data);
   if (self == nullptr || self->conn_ == nullptr || self->is_server_) return 0;
+  // Only a verified server's session may be resumed later (insecure keeps nothing).
+  if (!self->tls_.keeps_tickets()) return 0;
   SessionTicket t;
+  t.trust_binding = self->tls_.ticket_binding(self->peer_name_);
   t.transport_params.resize(256);
   ngtcp2_ssize n = ngtcp2_conn_encode_0rtt_transport_params(self->conn_, t.transport_params.data(),
                                                             t.transport_params.size());

@@ -1,5 +1,7 @@
 #include "quic/session_ticket.h"
 
+#include <algorithm>
+
 namespace stoq::quic {
 namespace {
 
@@ -25,14 +27,18 @@ std::vector<uint8_t> encode_session_ticket(const SessionTicket& t) {
   out.reserve(4 + t.tls_session.size() + t.transport_params.size());
   put_block(out, t.tls_session);
   put_block(out, t.transport_params);
+  put_block(out, {t.trust_binding.begin(), t.trust_binding.end()});
   return out;
 }
 
 Result<SessionTicket> decode_session_ticket(std::span<const uint8_t> bytes) {
   SessionTicket t;
-  if (!get_block(bytes, t.tls_session) || !get_block(bytes, t.transport_params) || !bytes.empty()) {
+  std::vector<uint8_t> binding;
+  if (!get_block(bytes, t.tls_session) || !get_block(bytes, t.transport_params) ||
+      !get_block(bytes, binding) || binding.size() != t.trust_binding.size() || !bytes.empty()) {
     return {Errc::kInvalidArgument, "malformed session ticket"};
   }
+  std::copy(binding.begin(), binding.end(), t.trust_binding.begin());
   return t;
 }
 

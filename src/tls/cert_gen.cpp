@@ -1,6 +1,5 @@
 #include "stoq/cert.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -8,12 +7,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
+#include "core/atomic_file.h"
 #include "tls/openssl_error.h"
 #include "tls/spki.h"
 
@@ -236,21 +233,8 @@ Result<std::string> spki_pin(const Context& ctx, const std::string& cert_pem) {
 }
 
 Status write_file(const std::string& path, const std::string& contents, bool secret) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
-  if (fd < 0) return {Errc::kIoError, path + ": " + std::strerror(errno)};
-  size_t off = 0;
-  while (off < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + off, contents.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return {Errc::kIoError, path + ": " + std::strerror(e)};
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) return {Errc::kIoError, path + ": " + std::strerror(errno)};
-  return ok_status();
+  return detail::write_file_atomically(
+      path, contents, secret ? detail::FileMode::kPrivate : detail::FileMode::kPublic);
 }
 
 }  // namespace stoq

@@ -60,7 +60,19 @@ TlsObserver* TlsContext::observer_of(const SSL* ssl) {
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Context> ctx,
                                                        const TlsConfig& config, Role role) {
+  if (role == Role::kClient && config.insecure &&
+      (!config.spki_pins.empty() || config.auth != AuthPolicy::kAny)) {
+    // Insecure skips every check of the server; a pin or a policy would silently not apply.
+    return {Errc::kInvalidArgument,
+            "insecure (no server verification) cannot be combined with SPKI pins or an "
+            "authentication policy"};
+  }
   std::unique_ptr<TlsContext> tc(new TlsContext(ctx, config, role));
+  if (role == Role::kClient) {
+    auto digest = trust_digest(config);
+    if (!digest) return {digest.error(), digest.reason()};
+    tc->trust_digest_ = *digest;
+  }
   for (const auto& p : config.spki_pins) {
     auto n = normalize_pin(p);
     if (n.empty()) return {Errc::kInvalidArgument, "bad SPKI pin '" + p + "' (want 64 hex digits)"};
@@ -96,7 +108,11 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Con
   } else if (role == Role::kServer) {
     return {Errc::kInvalidArgument, "a server needs a certificate chain and a private key"};
   }
-  if (!config.ca_file.empty() && SSL_CTX_load_verify_file(s, config.ca_file.c_str()) != 1) {
+  // The store verifies the peer: servers on a client, clients on a server (client_ca_file,
+  // or ca_file when that is empty). A server never trusts ca_file for clients when
+  // client_ca_file names their CAs.
+  if (role == Role::kClient && !config.ca_file.empty() &&
+      SSL_CTX_load_verify_file(s, config.ca_file.c_str()) != 1) {
     return openssl_failure<std::unique_ptr<TlsContext>>("cannot load CA file " + config.ca_file,
                                                         Errc::kIoError);
   }
@@ -126,7 +142,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(std::shared_ptr<const Con
         return {Errc::kInvalidArgument,
                 "require_client_cert needs client_ca_file (or ca_file) to verify clients"};
       }
-      if (cas != config.ca_file && SSL_CTX_load_verify_file(s, cas.c_str()) != 1) {
+      if (SSL_CTX_load_verify_file(s, cas.c_str()) != 1) {
         return openssl_failure<std::unique_ptr<TlsContext>>("cannot load client CA file " + cas,
                                                             Errc::kIoError);
       }
@@ -210,6 +226,11 @@ int TlsContext::verify_cb(X509_STORE_CTX* store, void* arg) {
   X509_STORE_CTX_set_error(store, X509_V_ERR_INVALID_PURPOSE);
   if (obs != nullptr) obs->on_tls_failure(Errc::kPolicyViolation, violation);
   return 0;
+}
+
+std::string TlsContext::check_resumed_server(X509* leaf, const std::string& peer_name) const {
+  const std::string& name = config_.server_name.empty() ? peer_name : config_.server_name;
+  return tls::check_resumed_server(config_, pins_, leaf, name);
 }
 
 int TlsContext::alpn_select_cb(SSL* ssl, const unsigned char** out, unsigned char* outlen,

@@ -10,6 +10,7 @@
 #include "stoq/config.h"
 #include "stoq/context.h"
 #include "stoq/error.h"
+#include "tls/session_trust.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 typedef struct ssl_st SSL;
@@ -50,6 +51,16 @@ class TlsContext {
   const TlsConfig& config() const noexcept { return config_; }
   const Context& context() const noexcept { return *ctx_; }
   static TlsObserver* observer_of(const SSL* ssl);
+  // Client: the binding a session ticket for `peer_name` carries (tls/session_trust.h).
+  TrustDigest ticket_binding(const std::string& peer_name) const {
+    return tls::ticket_binding(trust_digest_, peer_name);
+  }
+  // Client: whether connections of this context verify the server, and so may keep
+  // session tickets (never with insecure).
+  bool keeps_tickets() const noexcept { return role_ == Role::kClient && !config_.insecure; }
+  // Client: empty when a resumed session's server certificate `leaf` still satisfies the
+  // pins, name, validity and policy of this context; otherwise why not.
+  std::string check_resumed_server(X509* leaf, const std::string& peer_name) const;
   // For layers that add their own hooks (session tickets, 0-RTT: quic/resumption.h).
   SSL_CTX* native_handle() const noexcept { return ssl_ctx_; }
 
@@ -64,6 +75,7 @@ class TlsContext {
   TlsConfig config_;
   Role role_;
   std::vector<std::string> pins_;  // normalised
+  TrustDigest trust_digest_{};     // client
   SSL_CTX* ssl_ctx_ = nullptr;
 };
 

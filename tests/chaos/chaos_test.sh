@@ -99,11 +99,12 @@ to_bytes() {
 }
 bytes=$(to_bytes "$size")
 
-# One request on the relay's UDP control socket; prints the JSON reply (empty on timeout).
+# One request on the relay's UDP control socket, after the secret the relay wrote to
+# $ctl_secret_file; prints the JSON reply (empty on timeout or a wrong secret).
 control() {  # port request
   local reply
   exec 5<>"/dev/udp/127.0.0.1/$1" || return 1
-  printf '%s' "$2" >&5
+  printf '%s %s' "$(cat "$ctl_secret_file")" "$2" >&5
   # One read(2) of the whole datagram (bash's read would consume it byte by byte).
   reply=$(timeout 2 dd bs=65536 count=1 <&5 2>/dev/null)
   exec 5>&-
@@ -148,8 +149,10 @@ run_one() {  # name up down action run -> sets $mbit, returns 0 on verified tran
     return 1
   local spid=${pids[-1]}
   sp=$(jq -r 'select(.event == "listening") | .address' "$dir/serve.out" | head -1)
+  ctl_secret_file="$dir/control.secret"  # created by netsim (mode 600)
   start_and_wait netsim "$dir/netsim.out" '"start"' "$stoq" netsim --listen "127.0.0.1:0" \
-    --upstream "$sp" --up "$up" --down "$down" --control "127.0.0.1:0" --json ||
+    --upstream "$sp" --up "$up" --down "$down" --control "127.0.0.1:0" \
+    --control-secret-file "$ctl_secret_file" --json ||
     return 1
   local npid=${pids[-1]}
   cp=$(jq -r 'select(.event == "start") | .listen' "$dir/netsim.out" | head -1)

@@ -35,6 +35,34 @@ else
 fi
 pin=$(sed -n 's/.*"spki_sha256":"\([0-9a-f]*\)".*/\1/p' "$work/cert.json")
 
+# --- files with secrets are replaced, never rewritten in place: an existing world-readable
+# key file ends up mode 600, a symlink at a key path is replaced (the file it pointed to is
+# untouched), and no temporary file is left behind.
+mode_of() { stat -c %a "$1"; }
+mkdir -p "$work/perm" "$work/link"
+printf 'victim\n' >"$work/victim" && chmod 644 "$work/victim"
+for f in "$work/perm/key.pem" "$work/perm/ca.key" "$work/perm/k.key"; do
+  printf 'old\n' >"$f" && chmod 644 "$f"
+done
+ln -s "$work/victim" "$work/link/key.pem"
+ln -s "$work/victim" "$work/link/k.key"
+if "$stoq" cert -o "$work/perm" >/dev/null && "$stoq" keygen --alg ecdsa-p256 -o "$work/perm/k" >/dev/null &&
+  [ "$(mode_of "$work/perm/key.pem")" = 600 ] && [ "$(mode_of "$work/perm/ca.key")" = 600 ] &&
+  [ "$(mode_of "$work/perm/k.key")" = 600 ] && [ "$(mode_of "$work/perm/cert.pem")" = 644 ]; then
+  pass "stoq cert / keygen over existing 0644 key files leave them mode 600"
+else
+  fail "stoq cert / keygen over 0644 files: $(ls -l "$work/perm")"
+fi
+if "$stoq" cert -o "$work/link" >/dev/null && "$stoq" keygen --alg ecdsa-p256 -o "$work/link/k" >/dev/null &&
+  [ ! -L "$work/link/key.pem" ] && [ ! -L "$work/link/k.key" ] &&
+  [ "$(mode_of "$work/link/key.pem")" = 600 ] && [ "$(mode_of "$work/link/k.key")" = 600 ] &&
+  [ "$(cat "$work/victim")" = victim ] && [ "$(mode_of "$work/victim")" = 644 ] &&
+  ! ls -A "$work/perm" "$work/link" | grep -q "\.tmp$"; then
+  pass "stoq cert / keygen replace a symlink at the key path; its target is untouched"
+else
+  fail "stoq cert / keygen over symlinks: $(ls -l "$work/link") victim: $(cat "$work/victim")"
+fi
+
 # --- send / sink, verified
 next_port; p=$port
 start_server sink "$p" || fail "start sink server"

@@ -59,6 +59,18 @@ if "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" -n 1K --session-file /none
 else
   fail "unwritable session file made the transfer fail"
 fi
+# The session file is written through a fresh temporary file with a random name: a symlink
+# planted at the old fixed name (FILE.tmp) is not followed, the result is mode 600.
+printf 'victim\n' >"$work/victim"
+ln -s "$work/victim" "$work/s.bin.tmp"
+if timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name localhost -n 64K \
+  --session-file "$work/s.bin" --json >"$work/s.json" 2>"$work/s.err" &&
+  [ -f "$work/s.bin" ] && [ ! -L "$work/s.bin" ] && [ "$(stat -c %a "$work/s.bin")" = 600 ] &&
+  [ "$(cat "$work/victim")" = victim ] && [ -z "$(ls -A "$work" | grep '^\.s\.bin')" ]; then
+  pass "--session-file: mode 600, a planted FILE.tmp symlink is not followed"
+else
+  fail "--session-file and a planted tmp symlink: $(ls -la "$work") victim: $(head -c 200 "$work/victim")"
+fi
 printf 'SQSC\002junk' >"$work/bad-session"
 if ! timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name localhost -n 1K \
   --session-file "$work/bad-session" >/dev/null 2>"$work/bad.err" &&
@@ -66,6 +78,40 @@ if ! timeout 60 "$stoq" send "127.0.0.1:$port" --ca "$work/ca.pem" --server-name
   pass "a corrupt session file is a clear error"
 else
   fail "corrupt session file: $(cat "$work/bad.err")"
+fi
+# Resumption never skips the trust checks (the server is Ed25519): a session file written
+# by an --insecure run holds no ticket, and a ticket resumes only under the settings the
+# server was verified under.
+tsend() {  # output file, args
+  local out=$1
+  shift
+  timeout 60 "$stoq" send "127.0.0.1:$port" --server-name localhost -n 1K --json \
+    --session-file "$work/trust-session" "$@" >"$out" 2>"$out.err"
+}
+wrong_pin=$(printf 'a%.0s' $(seq 1 64))
+if tsend "$work/t1.json" --insecure && grep -q '"resumed":false' "$work/t1.json" &&
+  ! tsend "$work/t2.json" --pin "$wrong_pin" && ! grep -q '"resumed":true' "$work/t2.json" &&
+  ! tsend "$work/t3.json" --ca "$work/ca.pem" --auth pq-required &&
+  ! grep -q '"resumed":true' "$work/t3.json"; then
+  pass "after an --insecure run, --pin <wrong> and --auth pq-required still fail (no resumption)"
+else
+  fail "trust after --insecure: $(cat "$work"/t[123].json "$work"/t[123].json.err)"
+fi
+if tsend "$work/t4.json" --ca "$work/ca.pem" && grep -q '"resumed":false' "$work/t4.json" &&
+  tsend "$work/t5.json" --ca "$work/ca.pem" && grep -q '"resumed":true' "$work/t5.json" &&
+  ! tsend "$work/t6.json" --ca "$work/ca.pem" --auth pq-required &&
+  ! grep -q '"resumed":true' "$work/t6.json" &&
+  ! tsend "$work/t7.json" --pin "$wrong_pin" && ! grep -q '"resumed":true' "$work/t7.json"; then
+  pass "a verified ticket resumes under the same --ca only; a policy or a wrong pin still fails"
+else
+  fail "verified ticket: $(cat "$work"/t[4567].json "$work"/t[4567].json.err)"
+fi
+tsend "$work/t8.json" --insecure --pin "$wrong_pin"
+rc=$?
+if [ "$rc" = 2 ] && grep -q -- "--insecure cannot be combined" "$work/t8.json.err"; then
+  pass "--insecure with --pin is a usage error"
+else
+  fail "--insecure --pin: exit $rc, $(cat "$work/t8.json.err")"
 fi
 kill "${pids[0]}" 2>/dev/null
 wait "${pids[0]}" 2>/dev/null

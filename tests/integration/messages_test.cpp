@@ -19,9 +19,14 @@
 #include <string>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "proto/control_stream.h"
+#include "proto/falcon_key.h"
 #include "proto/message_writer.h"
 #include "proto/shard.h"
+#include "proto/signature.h"
 #include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
@@ -148,8 +153,9 @@ class MessagesTest : public testing::PkiTest {
     }
   }
 
-  void start_server(MessagingConfig messaging = {}) {
+  void start_server(MessagingConfig messaging = {}, unsigned workers = 1) {
     EndpointConfig cfg;
+    cfg.workers = workers;
     cfg.tls.cert_chain_file = pki_->chain_file;
     cfg.tls.private_key_file = pki_->key_file;
     cfg.messaging = std::move(messaging);
@@ -409,6 +415,208 @@ TEST_F(MessagesTest, ReplayedTokenIsRejected) {
   EXPECT_EQ(log_->stats->token_replayed, 1u);
   EXPECT_EQ(log_->stats->tokens_accepted, 1u);
   EXPECT_FALSE(log_->closed);
+}
+
+// Replay windows of signed messages belong to the receiver, not to a connection: a signed
+// message captured on one connection and replayed on new connections (to any worker of a
+// two-worker server) is refused every time.
+TEST_F(MessagesTest, ASignedMessageReplayedOnNewConnectionsIsRejected) {
+  auto signer = std::make_shared<TestSigner>(21);
+  MessagingConfig server_cfg;
+  server_cfg.verifier = test_verify;
+  start_server(server_cfg, /*workers=*/2);
+  const proto::MessageWriter writer{proto::Settings{}};
+  const std::vector<uint8_t> payload = pattern(2000, 3);
+  proto::MessageHeader h;
+  h.token = proto::TokenFrame::make(payload, 1, now_ms());
+  const proto::KeyId key_id = proto::falcon_key_id(signer->public_key());
+  ASSERT_TRUE(proto::sign_header(h, key_id, [&](std::span<const uint8_t> m) {
+                return signer->sign(m);
+              }).ok());
+  auto captured = writer.encode_stream(h, payload);
+  ASSERT_TRUE(captured.ok());
+  // Anyone may announce the (public) key and send the captured bytes.
+  auto control_bytes = proto::control_stream_preface(proto::Settings{});
+  proto::FalconKeyFrame::raw(proto::FalconAlgorithm::kFalcon1024, signer->public_key())
+      .encode(control_bytes);
+  constexpr int kConnections = 5;
+  MessagingConfig off;
+  off.enabled = false;
+  for (int i = 0; i < kConnections; ++i) {
+    auto client = make_client(off);
+    auto conn = connect(client);
+    ASSERT_TRUE(conn.is_established());
+    auto control = conn.open_uni_stream();
+    ASSERT_TRUE(control.ok());
+    ASSERT_TRUE(write_all(client, *control, control_bytes, false));
+    auto s = conn.open_uni_stream();
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(write_all(client, *s, captured.value(), true));
+    ASSERT_TRUE(pump_until(client, [&] {
+      return log_->message_count() + log_->rejected_count() >= static_cast<size_t>(i + 1);
+    }));
+  }
+  std::lock_guard l(log_->mu);
+  ASSERT_EQ(log_->messages.size(), 1u);
+  ASSERT_TRUE(log_->messages[0].meta.signer);
+  EXPECT_EQ(*log_->messages[0].meta.signer, signer->key_id());
+  ASSERT_EQ(log_->rejected.size(), static_cast<size_t>(kConnections - 1));
+  for (const auto& r : log_->rejected) EXPECT_EQ(r.code_name, "token_replay") << r.reason;
+  EXPECT_FALSE(log_->closed);
+}
+
+// A /proc/self/status field in KiB (VmHWM = peak resident set, VmRSS = current).
+uint64_t status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string key = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + key.size(), nullptr, 10);
+  }
+  return 0;
+}
+
+// What the server process of the test below reports when it is done.
+struct StalledServerReport {
+  uint64_t port = 0;
+  uint64_t rss_before_kib = 0, hwm_kib = 0;
+  uint64_t peak_in_use = 0, final_in_use = 0, refusals = 0;
+  uint64_t timed_out = 0, over_budget = 0, other_rejections = 0, open_connections = 0;
+};
+
+// Many connections that each start a large unsharded message and then go quiet: together
+// they hold no more than the endpoint's message budget (per-connection caps alone let N
+// connections hold N times theirs: ~220 MiB of server RSS here without it), and the idle
+// deadline gives the memory back while the connections stay up. The server runs in a
+// child process so that its resident memory is measured alone.
+TEST_F(MessagesTest, ManyStalledMessagesStayWithinTheEndpointBudgetAndTimeOut) {
+  constexpr uint64_t kBudget = uint64_t{16} << 20;
+  constexpr int kConnections = 16;
+  constexpr size_t kPayload = size_t{6} << 20;  // each connection offers 6 MiB: 96 MiB in all
+  int to_parent[2];
+  ASSERT_EQ(::pipe(to_parent), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Server process: no gtest assertions here; everything goes back in the report.
+    StalledServerReport rep;
+    MessagingConfig m;
+    m.unsharded_buffer = uint64_t{8} << 20;
+    m.endpoint_message_memory = kBudget;
+    m.per_source_message_memory = uint64_t{1} << 30;  // all clients are 127.0.0.1
+    m.message_idle_timeout = 3s;
+    EndpointConfig cfg;
+    cfg.tls.cert_chain_file = pki_->chain_file;
+    cfg.tls.private_key_file = pki_->key_file;
+    cfg.messaging = m;
+    auto ep = Endpoint::create(ctx_, cfg);
+    if (!ep || !ep->listen(SocketAddress::loopback_v4(0))) ::_exit(2);
+    std::atomic<uint64_t> timed_out{0}, over_budget{0}, other{0};
+    std::vector<Connection> conns;
+    ep->on_connection([&](Connection c) {
+      conns.push_back(c);
+      c.on_message_rejected([&](const RejectedMessage& r) {
+        ++(r.code_name == "message_timeout"  ? timed_out
+           : r.code_name == "limit_exceeded" ? over_budget
+                                             : other);
+      });
+    });
+    rep.port = ep->local_address().port();
+    rep.rss_before_kib = status_kib("VmRSS");
+    std::ofstream("/proc/self/clear_refs") << "5";
+    if (::write(to_parent[1], &rep, sizeof(rep)) != sizeof(rep)) ::_exit(3);
+    const auto end = std::chrono::steady_clock::now() + 90s;
+    while (std::chrono::steady_clock::now() < end &&
+           timed_out + over_budget + other < static_cast<uint64_t>(kConnections)) {
+      ep->run_one(5ms);
+      rep.peak_in_use = std::max(rep.peak_in_use, ep->message_memory().in_use);
+    }
+    for (int i = 0; i < 20; ++i) ep->run_one(5ms);  // the last STOP_SENDINGs go out
+    rep.hwm_kib = status_kib("VmHWM");
+    rep.final_in_use = ep->message_memory().in_use;
+    rep.refusals = ep->message_memory().refusals;
+    rep.timed_out = timed_out;
+    rep.over_budget = over_budget;
+    rep.other_rejections = other;
+    for (auto& c : conns) rep.open_connections += c.is_open() ? 1 : 0;
+    const bool sent = ::write(to_parent[1], &rep, sizeof(rep)) == sizeof(rep);
+    ::_exit(sent ? 0 : 3);
+  }
+  ::close(to_parent[1]);
+  StalledServerReport rep;
+  ASSERT_EQ(::read(to_parent[0], &rep, sizeof(rep)), static_cast<ssize_t>(sizeof(rep)));
+  MessagingConfig off;
+  off.enabled = false;
+  auto client = make_client(off);
+  auto server_addr = SocketAddress::loopback_v4(static_cast<uint16_t>(rep.port));
+  const proto::MessageWriter writer{proto::Settings{}};
+  auto bytes = writer.encode_stream({}, pattern(kPayload, 17));
+  ASSERT_TRUE(bytes.ok());
+  const std::span<const uint8_t> partial =
+      std::span(bytes.value()).first(bytes.value().size() - 100);
+  std::vector<Connection> conns;
+  std::vector<Stream> streams;
+  for (int i = 0; i < kConnections; ++i) {
+    auto c = client.connect(server_addr, "localhost");
+    ASSERT_TRUE(c.ok()) << c.message();
+    conns.push_back(*c);
+    ASSERT_TRUE(pump_until(client, [&] { return conns.back().is_established(); }));
+    auto s = conns.back().open_uni_stream();
+    ASSERT_TRUE(s.ok());
+    streams.push_back(*s);
+  }
+  // Round robin, so that every message is in progress at once; never a FIN.
+  std::vector<size_t> done(kConnections, 0);
+  ASSERT_TRUE(pump_until(
+      client,
+      [&] {
+        bool all = true;
+        for (int i = 0; i < kConnections; ++i) {
+          if (done[i] == partial.size()) continue;
+          const size_t n = std::min<size_t>(256 << 10, partial.size() - done[i]);
+          auto r = streams[i].write(partial.subspan(done[i], n));
+          if (r) {
+            done[i] += *r;
+          } else if (r.error() != make_error_code(Errc::kWouldBlock)) {
+            done[i] = partial.size();  // stopped by the server
+          }
+          all = all && done[i] == partial.size();
+        }
+        return all;
+      },
+      60s));
+  // The client keeps its connections up (acks, keep-alive) until the server is done.
+  int status = -1;
+  ASSERT_TRUE(pump_until(
+      client, [&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, 120s));
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_EQ(::read(to_parent[0], &rep, sizeof(rep)), static_cast<ssize_t>(sizeof(rep)));
+  ::close(to_parent[0]);
+  const double growth_mib =
+      (static_cast<double>(rep.hwm_kib) - static_cast<double>(rep.rss_before_kib)) / 1024;
+  std::printf(
+      "[ info ] %d MiB offered by %d connections, endpoint budget %llu MiB: peak %.1f "
+      "MiB held, server RSS %.1f -> peak %.1f MiB (+%.1f); %llu over budget, %llu timed "
+      "out\n",
+      static_cast<int>(kConnections * (kPayload >> 20)), kConnections,
+      static_cast<unsigned long long>(kBudget >> 20), rep.peak_in_use / 1048576.0,
+      rep.rss_before_kib / 1024.0, rep.hwm_kib / 1024.0, growth_mib,
+      static_cast<unsigned long long>(rep.over_budget),
+      static_cast<unsigned long long>(rep.timed_out));
+  EXPECT_LE(rep.peak_in_use, kBudget);
+  EXPECT_GT(rep.refusals, 0u);
+  EXPECT_GT(rep.over_budget, 0u);
+  EXPECT_GT(rep.timed_out, 0u);
+  EXPECT_EQ(rep.other_rejections, 0u);
+  EXPECT_EQ(rep.over_budget + rep.timed_out, static_cast<uint64_t>(kConnections));
+  EXPECT_EQ(rep.final_in_use, 0u);
+  EXPECT_EQ(rep.open_connections, static_cast<uint64_t>(kConnections));
+#if defined(__SANITIZE_ADDRESS__)
+  std::printf("[ info ] RSS bound not checked under AddressSanitizer (quarantine)\n");
+#else
+  // The budget plus QUIC receive buffers and allocator slack.
+  EXPECT_LT(growth_mib, static_cast<double>(kBudget >> 20) + 24);
+#endif
 }
 
 TEST_F(MessagesTest, SignatureByUntrustedKeyIsRejectedTrustedAccepted) {

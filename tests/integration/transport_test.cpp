@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "endpoint_fixture.h"
@@ -171,6 +173,175 @@ TEST_F(TransportTest, ResumptionWithoutEarlyDataByDefault) {
   EXPECT_TRUE(conn.info().resumed);
   EXPECT_FALSE(conn.info().early_data_attempted);
   EXPECT_EQ(echo_once(client, conn, "after resumption"), "after resumption");
+}
+
+// A cache that hands out every ticket it ever got, whatever server or settings it is asked
+// for: what a careless application-provided cache (or an attacker who can write the session
+// file) does. The ticket's own trust binding must still keep it from resuming.
+class PromiscuousCache final : public SessionCache {
+ public:
+  void put_ticket(const std::string&, std::vector<uint8_t> t) override {
+    std::lock_guard lock(mu_);
+    tickets_.push_back(std::move(t));
+  }
+  std::optional<std::vector<uint8_t>> take_ticket(const std::string&) override {
+    std::lock_guard lock(mu_);
+    ++asked_;
+    if (tickets_.empty()) return std::nullopt;
+    return tickets_.back();  // never consumed
+  }
+  void put_token(const std::string&, std::vector<uint8_t>) override {}
+  std::optional<std::vector<uint8_t>> take_token(const std::string&) override { return {}; }
+  size_t tickets() {
+    std::lock_guard lock(mu_);
+    return tickets_.size();
+  }
+  size_t asked() {
+    std::lock_guard lock(mu_);
+    return asked_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<uint8_t>> tickets_;
+  size_t asked_ = 0;
+};
+
+class ResumptionTrustTest : public TransportTest {
+ protected:
+  // One full, verified handshake with `tls` that leaves a ticket in `cache`.
+  void first_contact(std::shared_ptr<SessionCache> cache, TlsConfig tls,
+                     const std::function<bool()>& has_ticket) {
+    EndpointConfig cfg;
+    cfg.tls = std::move(tls);
+    cfg.transport.early_data = true;
+    cfg.session_cache = std::move(cache);
+    auto client = Endpoint::create(ctx_, cfg);
+    ASSERT_TRUE(client.ok()) << client.message();
+    auto conn = connect(*client);
+    ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+    EXPECT_FALSE(conn.info().resumed);
+    ASSERT_TRUE(pump_until(*client, has_ticket, 5s));
+  }
+  // Connects with `tls` over `cache` with 0-RTT on and sends a request at once; returns the
+  // connection's final info (established or closed).
+  ConnectionInfo try_resume(std::shared_ptr<SessionCache> cache, TlsConfig tls, bool* established) {
+    EndpointConfig cfg;
+    cfg.tls = std::move(tls);
+    cfg.transport.early_data = true;
+    cfg.session_cache = std::move(cache);
+    auto client = Endpoint::create(ctx_, cfg);
+    EXPECT_TRUE(client.ok()) << client.message();
+    if (!client) return {};
+    auto r = client->connect(server_->local_address(), "localhost");
+    EXPECT_TRUE(r.ok()) << r.message();
+    if (!r) return {};
+    Connection conn = *r;
+    if (auto s = conn.open_bidi_stream(); s.ok()) (void)s->write(std::string("early request"));
+    pump_until(
+        *client, [&] { return conn.is_established() || !conn.is_open(); }, 10s);
+    *established = conn.is_established();
+    return conn.info();
+  }
+  void SetUp() override {
+    TransportTest::SetUp();
+    if (HasFatalFailure()) return;
+    EndpointConfig server_cfg;
+    server_cfg.transport.early_data = true;
+    start_server(ServerKind::kEcho, server_cfg);
+  }
+  const std::string wrong_pin_ = std::string(64, 'a');
+};
+
+TEST_F(ResumptionTrustTest, ATicketResumesOnlyUnderTheTrustSettingsItWasVerifiedUnder) {
+  auto cache = std::make_shared<MemorySessionCache>();
+  TlsConfig good;
+  good.ca_file = pki_->ca_file;
+  first_contact(cache, good, [&] { return cache->ticket_count() > 0; });
+  const size_t tickets = cache->ticket_count();
+
+  // Same cache, other settings: a wrong pin, another CA, a policy the server's Ed25519
+  // certificate violates. Each is a full handshake that fails; none consumes the ticket.
+  TlsConfig pin;
+  pin.spki_pins = {wrong_pin_};
+  TlsConfig other_ca;
+  other_ca.ca_file = pki_->other_ca_file;
+  TlsConfig policy;
+  policy.ca_file = pki_->ca_file;
+  policy.auth = AuthPolicy::kPqRequired;
+  for (const TlsConfig& tls : {pin, other_ca, policy}) {
+    bool established = true;
+    const ConnectionInfo info = try_resume(cache, tls, &established);
+    EXPECT_FALSE(established);
+    EXPECT_FALSE(info.resumed);
+    EXPECT_FALSE(info.early_data_attempted);
+  }
+  EXPECT_EQ(cache->ticket_count(), tickets);
+
+  // The settings it was verified under still resume, with 0-RTT.
+  bool established = false;
+  const ConnectionInfo info = try_resume(cache, good, &established);
+  EXPECT_TRUE(established);
+  EXPECT_TRUE(info.resumed);
+  EXPECT_TRUE(info.early_data_attempted);
+}
+
+TEST_F(ResumptionTrustTest, ATicketOfferedUnderOtherSettingsIsNotUsedEvenIfTheCacheHandsItOut) {
+  auto cache = std::make_shared<PromiscuousCache>();
+  TlsConfig good;
+  good.ca_file = pki_->ca_file;
+  first_contact(cache, good, [&] { return cache->tickets() > 0; });
+  const size_t tickets = cache->tickets();
+
+  TlsConfig pin;
+  pin.spki_pins = {wrong_pin_};
+  TlsConfig policy;
+  policy.ca_file = pki_->ca_file;
+  policy.auth = AuthPolicy::kPqRequired;
+  TlsConfig other_name = good;
+  other_name.server_name = "not-localhost.example";
+  for (const TlsConfig& tls : {pin, policy, other_name}) {
+    const size_t asked = cache->asked();
+    bool established = true;
+    const ConnectionInfo info = try_resume(cache, tls, &established);
+    EXPECT_GT(cache->asked(), asked);  // the ticket was handed out ...
+    EXPECT_FALSE(established);         // ... and not used: the full handshake fails
+    EXPECT_FALSE(info.resumed);
+    EXPECT_FALSE(info.early_data_attempted);
+  }
+  // Refused handshakes leave no new tickets.
+  EXPECT_EQ(cache->tickets(), tickets);
+}
+
+TEST_F(ResumptionTrustTest, AnInsecureConnectionStoresNoTicket) {
+  auto cache = std::make_shared<MemorySessionCache>();
+  EndpointConfig cfg;
+  cfg.tls.insecure = true;
+  cfg.session_cache = cache;
+  auto client = Endpoint::create(ctx_, cfg);
+  ASSERT_TRUE(client.ok()) << client.message();
+  auto conn = connect(*client);
+  ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
+  EXPECT_EQ(echo_once(*client, conn, "insecure"), "insecure");
+  // The server sends its ticket right after the handshake: give it time to arrive.
+  pump_until(
+      *client, [] { return false; }, 300ms);
+  EXPECT_EQ(cache->ticket_count(), 0u);
+}
+
+TEST_F(ResumptionTrustTest, InsecureWithAPinOrAPolicyIsRefused) {
+  for (int i = 0; i < 2; ++i) {
+    EndpointConfig cfg;
+    cfg.tls.insecure = true;
+    if (i == 0) cfg.tls.spki_pins = {pki_->leaf_pin};
+    if (i == 1) cfg.tls.auth = AuthPolicy::kPqRequired;
+    auto client = Endpoint::create(ctx_, cfg);
+    ASSERT_TRUE(client.ok());
+    auto r = client->connect(server_->local_address(), "localhost");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), make_error_code(Errc::kInvalidArgument));
+    EXPECT_NE(r.message().find("insecure"), std::string::npos) << r.message();
+  }
 }
 
 // The server sends TransportConfig::session_tickets tickets after a full handshake (one by

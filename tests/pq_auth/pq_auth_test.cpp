@@ -344,6 +344,39 @@ TEST_F(PqAuthTest, MutualAuthenticationRejectsUntrustedAndMissingClientCertifica
       << c2.close_info().reason;
 }
 
+// The server's own ca_file (e.g. the CA it uses as a client elsewhere) is not a client CA
+// when client_ca_file names the clients' CAs: the two are separate trust stores.
+TEST_F(PqAuthTest, AServerSideCaDoesNotAuthenticateClientsWhenClientCaFileIsSet) {
+  const Identity server_id = make_identity("srv", KeyType::kFalcon1024, KeyType::kFalcon1024);
+  const Identity trusted = make_identity("trusted", KeyType::kFalcon1024, KeyType::kFalcon1024);
+  const Identity other = make_identity("other", KeyType::kFalcon1024, KeyType::kFalcon1024);
+  TlsConfig server_tls;
+  server_tls.require_client_cert = true;
+  server_tls.client_ca_file = trusted.ca_file;
+  server_tls.ca_file = other.ca_file;
+  start(server_id, server_tls);
+
+  TlsConfig tls;
+  tls.ca_file = server_id.ca_file;
+  tls.cert_chain_file = other.chain_file;
+  tls.private_key_file = other.key_file;
+  auto client = make_client(tls);
+  auto conn = connect(client);
+  ASSERT_TRUE(pump_until(
+      client, [&] { return !conn.is_open(); }, 5s));
+  EXPECT_EQ(conn.close_info().error, Errc::kCertificateInvalid) << conn.close_info().reason;
+  EXPECT_TRUE(server_logged(client, "client certificate")) << log_->joined();
+
+  // A client of the configured client CA still gets in.
+  TlsConfig good = tls;
+  good.cert_chain_file = trusted.chain_file;
+  good.private_key_file = trusted.key_file;
+  auto client2 = make_client(good);
+  auto conn2 = connect(client2);
+  ASSERT_TRUE(conn2.is_established()) << conn2.close_info().reason;
+  EXPECT_TRUE(echo(client2, conn2));
+}
+
 TEST_F(PqAuthTest, ServerPolicyRejectsAClassicalClientCertificate) {
   const Identity server_id = make_identity("srv", KeyType::kFalcon1024, KeyType::kFalcon1024);
   const Identity client_id = make_identity("cli", KeyType::kEd25519, KeyType::kEd25519, "c");

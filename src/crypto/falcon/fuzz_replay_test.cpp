@@ -1,9 +1,15 @@
 // Runs the libFuzzer entry points over a generated corpus (valid encodings, bit flips,
-// truncations, random bytes) so they are exercised in every test run, fuzz build or not.
+// truncations, random bytes) and over the checked-in seeds (fuzz/corpus/falcon_*) so they
+// are exercised in every test run, fuzz build or not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "crypto/falcon/falcon.h"
@@ -65,6 +71,36 @@ TEST(FalconFuzzReplay, AllEntryPoints) {
     for (const auto& in : corpus_from(vin, 3)) {
       EXPECT_EQ(fuzz::verify(in.data(), in.size()), 0);
     }
+  }
+}
+
+// The seeds scripts/test hands to fuzz_falcon_<name> (fuzz/corpus/falcon_<name>/).
+std::vector<std::vector<std::uint8_t>> checked_in_seeds(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  const fs::path dir = fs::path(STOQ_FALCON_CORPUS_DIR) / ("falcon_" + name);
+  if (fs::is_directory(dir)) {
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_regular_file()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::vector<std::uint8_t>> out;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+
+TEST(FalconFuzzReplay, CheckedInSeeds) {
+  const struct {
+    const char* name;
+    int (*entry)(const std::uint8_t*, std::size_t);
+  } targets[] = {{"pubkey", fuzz::public_key}, {"sig", fuzz::signature}, {"verify", fuzz::verify}};
+  for (const auto& t : targets) {
+    const auto seeds = checked_in_seeds(t.name);
+    EXPECT_FALSE(seeds.empty()) << "no seeds in fuzz/corpus/falcon_" << t.name;
+    for (const auto& in : seeds) EXPECT_EQ(t.entry(in.data(), in.size()), 0);
   }
 }
 

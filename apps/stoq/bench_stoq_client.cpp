@@ -10,6 +10,7 @@
 #include "bench_histogram.h"
 #include "bench_protocol.h"
 #include "bench_sys.h"
+#include "core/printable.h"
 #include "pattern.h"
 
 namespace stoq::cli::bench {
@@ -193,7 +194,9 @@ Sample stoq_throughput(const StoqClientSetup& s, const BenchParams& p, Progress&
     TpConn* raw = c.get();
     c->conn.on_established([raw] { raw->established = true; });
     c->conn.on_closed([raw](const CloseInfo& ci) {
-      if (!raw->done) raw->fail(ci.error.message() + (ci.reason.empty() ? "" : ": " + ci.reason));
+      if (!raw->done)
+        raw->fail(ci.error.message() +
+                  (ci.reason.empty() ? "" : ": " + stoq::detail::printable(ci.reason)));
     });
     conns.push_back(std::move(c));
   }
@@ -323,7 +326,8 @@ Sample stoq_rr(const StoqClientSetup& s, const BenchParams& p, Progress& progres
   c.on_established([&] { established = true; });
   c.on_closed([&](const CloseInfo& ci) {
     closed = true;
-    close_reason = ci.error.message() + (ci.reason.empty() ? "" : ": " + ci.reason);
+    close_reason =
+        ci.error.message() + (ci.reason.empty() ? "" : ": " + stoq::detail::printable(ci.reason));
   });
   if (!drive(
           *ep, p.time_limit, [&] { return established || closed; }, [] {}) ||
@@ -510,7 +514,8 @@ HandshakeRun run_handshakes(Endpoint& ep, const StoqClientSetup& s, uint64_t n,
       ++st->run.failed;
       --st->in_flight;
       if (st->run.first_error.empty())
-        st->run.first_error = ci.error.message() + (ci.reason.empty() ? "" : ": " + ci.reason);
+        st->run.first_error = ci.error.message() +
+                              (ci.reason.empty() ? "" : ": " + stoq::detail::printable(ci.reason));
     });
     return true;
   };
@@ -646,7 +651,8 @@ Sample stoq_scale(const StoqClientSetup& s, const BenchParams& p, Progress& prog
         if (!raw->closed) ++failed;
         raw->closed = true;
         if (first_error.empty())
-          first_error = ci.error.message() + (ci.reason.empty() ? "" : ": " + ci.reason);
+          first_error = ci.error.message() +
+                        (ci.reason.empty() ? "" : ": " + stoq::detail::printable(ci.reason));
       });
       slots.push_back(std::move(slot));
       ++in_flight;

@@ -7,6 +7,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "stoq/cert.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -63,6 +64,7 @@ int run_cert(const CertOptions& o) {
     print_error("cert", leaf.message());
     return kExitFailure;
   }
+  const WipeOnExit wipe_ca_key(ca->private_key), wipe_leaf_key(leaf->private_key);
   const std::string d = o.out_dir + "/";
   for (auto st : {write_file(d + "ca.pem", ca->certificate, false),
                   write_file(d + "ca.key", ca->private_key, true),

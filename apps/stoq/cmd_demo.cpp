@@ -14,6 +14,7 @@
 #include "stoq/cert.h"
 #include "transfer.h"
 #include "transport_options.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -75,6 +76,8 @@ int run_demo(const DemoOptions& o) {
   // flight within the anti-amplification limit (docs/pq-auth.md).
   (void)write_file(dir + "/cert.pem", leaf->certificate, false);
   (void)write_file(dir + "/key.pem", leaf->private_key, true);
+  wipe(ca->private_key);
+  wipe(leaf->private_key);
 
   EndpointConfig server_cfg;
   server_cfg.tls.cert_chain_file = dir + "/cert.pem";

@@ -7,6 +7,7 @@
 #include "crypto/falcon/falcon.h"
 #include "stoq/cert.h"
 #include "stoq/sha256.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -31,6 +32,7 @@ int run_keygen_pem(const KeygenOptions& o, KeyType type) {
     print_error("keygen", key.message());
     return kExitFailure;
   }
+  const WipeOnExit wipe_key(*key);
   auto pub = public_key_pem(**ctx, *key);
   if (!pub) {
     print_error("keygen", pub.message());
@@ -77,10 +79,12 @@ int run_keygen(const KeygenOptions& o) {
     return kExitFailure;
   }
   auto pk = kp->public_key.bytes();
-  auto sk = kp->secret_key.bytes();
+  auto sk = kp->secret_key.bytes();  // SecretKey wipes itself; the copy written is wiped here
+  std::string sk_copy(sk.begin(), sk.end());
+  const WipeOnExit wipe_sk(sk_copy);
   const std::string pk_path = o.out + ".pk", sk_path = o.out + ".sk";
   for (auto st : {write_file(pk_path, std::string(pk.begin(), pk.end()), false),
-                  write_file(sk_path, std::string(sk.begin(), sk.end()), true)}) {
+                  write_file(sk_path, sk_copy, true)}) {
     if (!st) {
       print_error("keygen", st.message());
       return kExitFailure;

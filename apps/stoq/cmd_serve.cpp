@@ -4,10 +4,12 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "core/printable.h"
 #include "message_mode.h"
 #include "server_modes.h"
 #include "stop_signals.h"
 #include "transport_options.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -54,6 +56,7 @@ int run_serve(const ServeOptions& o) {
     return kExitUsage;
   }
   auto ep = Endpoint::create(*ctx, cfg);
+  wipe(cfg.static_key);  // the endpoint keeps its own (self-wiping) copy
   if (!ep) {
     print_error("serve", ep.message());
     return kExitUsage;
@@ -76,7 +79,8 @@ int run_serve(const ServeOptions& o) {
         } else {
           std::fprintf(stderr, "stoq serve: connection from %s closed (%s%s%s)\n",
                        info.remote.to_string().c_str(), close.error.message().c_str(),
-                       close.reason.empty() ? "" : ": ", close.reason.c_str());
+                       close.reason.empty() ? "" : ": ",
+                       stoq::detail::printable(close.reason).c_str());
         }
         std::fflush(stdout);
       },

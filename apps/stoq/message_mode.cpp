@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "cli_common.h"
+#include "core/printable.h"
 #include "pattern.h"
+#include "wipe.h"
 
 namespace stoq::cli {
 namespace {
@@ -65,6 +67,7 @@ Status configure_messaging(MessagingConfig& cfg, const SigningOptions& o) {
     if (!pk) return {pk.error(), pk.reason()};
     auto sk = read_binary(o.secret_key_file);
     if (!sk) return {sk.error(), sk.reason()};
+    const WipeOnExit wipe_sk(*sk);  // the signer keeps its own (self-wiping) copy
     auto signer = make_falcon_signer(*pk, *sk);
     if (!signer) return {signer.error(), signer.reason()};
     cfg.signer = std::move(signer).value();
@@ -133,7 +136,7 @@ int run_message_send(Endpoint& ep, const SocketAddress& server, const std::strin
   if (error.empty() && !got_receipt) {
     if (!conn.is_open()) {
       error = "connection closed: " + conn.close_info().error.message() + " " +
-              conn.close_info().reason;
+              stoq::detail::printable(conn.close_info().reason);
     } else if (!conn.messages_ready()) {
       error = "the server did not open a STOQ control stream (is it a STOQ endpoint?)";
     } else {
@@ -216,10 +219,11 @@ void serve_messages(Connection c, bool json) {
     if (json) {
       std::printf(
           "{\"event\":\"message_rejected\",\"peer\":\"%s\",\"code\":\"%s\",\"reason\":\"%s\"}\n",
-          peer.c_str(), r.code_name.c_str(), json_escape(r.reason).c_str());
+          peer.c_str(), r.code_name.c_str(),
+          json_escape(stoq::detail::printable(r.reason)).c_str());
     } else {
       std::printf("stoq serve: message from %s rejected: %s (%s)\n", peer.c_str(),
-                  r.code_name.c_str(), r.reason.c_str());
+                  r.code_name.c_str(), stoq::detail::printable(r.reason).c_str());
     }
     std::fflush(stdout);
   });

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "core/printable.h"
 #include "pattern.h"
 
 namespace stoq::cli {
@@ -181,7 +182,8 @@ TransferReport run_transfer(Endpoint& ep, const SocketAddress& server, const std
   conn.on_closed([&](const CloseInfo& info) {
     closed = true;
     if (!t->done()) {
-      report.error = info.error.message() + (info.reason.empty() ? "" : ": " + info.reason);
+      report.error = info.error.message() +
+                     (info.reason.empty() ? "" : ": " + stoq::detail::printable(info.reason));
       report.info = conn.info();
     }
   });

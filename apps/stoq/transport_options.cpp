@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "wipe.h"
+
 namespace stoq::cli {
 
 void add_max_udp_payload_option(CLI::App& app, size_t& value) {
@@ -24,6 +26,11 @@ void add_transport_options(CLI::App& app, TransportOptions& o, bool server) {
                server ? "Accept 0-RTT data (tickets become single-use)"
                       : "Send data in 0-RTT when resuming (replayable: idempotent data only)");
   add_max_udp_payload_option(app, o.max_udp_payload);
+  app.add_option("--glitch-budget", o.glitch_budget,
+                 "Duplicate/suspicious frames tolerated before the peer is closed as abusive "
+                 "(refilled at a tenth per second). 0: 200000 for a client, ngtcp2's default "
+                 "(10000) for a server; raise it on a server taking uploads over reordering paths")
+      ->capture_default_str();
   if (server) {
     app.add_option("--retry", o.retry, "Stateless Retry: never, always, auto (under load)")
         ->check(CLI::IsMember({"never", "always", "auto"}))
@@ -54,11 +61,13 @@ Result<std::shared_ptr<MemorySessionCache>> apply_transport_options(const Transp
   t.qlog_dir = o.qlog_dir;
   t.early_data = o.early_data;
   t.max_udp_payload = o.max_udp_payload;
+  t.glitch_budget = o.glitch_budget;
   t.max_connections_per_source = o.max_per_source;
   t.session_tickets = o.session_tickets;
   if (!o.static_key_file.empty()) {
     std::ifstream f(o.static_key_file, std::ios::binary);
     std::vector<uint8_t> key((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const WipeOnExit wipe_key(key);  // a wrong-sized one; a good one is moved out below
     if (key.size() != 32) {
       return {Errc::kInvalidArgument, o.static_key_file + ": a static key is exactly 32 bytes (" +
                                           std::to_string(key.size()) + " found)"};

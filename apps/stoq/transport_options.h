@@ -16,6 +16,7 @@ struct TransportOptions {
   std::string qlog_dir;
   bool early_data = false;
   size_t max_udp_payload = TransportConfig{}.max_udp_payload;
+  uint64_t glitch_budget = 0;  // 0: by role (TransportConfig::glitch_budget)
   // Server.
   std::string retry = "auto";
   size_t max_per_source = 0;

@@ -70,6 +70,9 @@ class Endpoint {
   // were handed from the worker that received them to the one that owns their connection.
   std::vector<size_t> worker_connection_counts() const;
   uint64_t forwarded_datagrams() const;
+  // Datagrams that could not be handed over because the owning worker's queue was full
+  // (4,096 datagrams or 8 MiB per worker; docs/architecture.md): dropped, as on the wire.
+  uint64_t forwarded_datagrams_dropped() const;
   // Receive memory of STOQ messages over all connections and workers (thread-safe).
   MessageMemoryStats message_memory() const;
 

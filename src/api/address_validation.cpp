@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/secure_zero.h"
 #include "quic/connection_id.h"
 
 namespace stoq::detail {
@@ -23,6 +24,10 @@ AddressValidator::AddressValidator(std::span<const uint8_t, 32> secret,
       token_lifetime_ns_(static_cast<uint64_t>(config.new_token_lifetime.count()) * NGTCP2_SECONDS),
       retried_(policy_ == RetryPolicy::kAuto ? kRetriedInitialsRemembered : 0) {
   std::copy(secret.begin(), secret.end(), secret_.begin());
+}
+
+AddressValidator::~AddressValidator() {
+  secure_zero(secret_.data(), secret_.size());
 }
 
 AddressValidator::Decision AddressValidator::check(const ngtcp2_pkt_hd& hd,

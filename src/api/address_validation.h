@@ -20,6 +20,11 @@ namespace stoq::detail {
 class AddressValidator {
  public:
   AddressValidator(std::span<const uint8_t, 32> secret, const TransportConfig& config);
+  ~AddressValidator();  // wipes the secret
+  AddressValidator(const AddressValidator&) = delete;
+  AddressValidator& operator=(const AddressValidator&) = delete;
+  // Test access: the secret this validator holds (all zero once wiped).
+  std::span<const uint8_t, 32> secret_for_test() const { return secret_; }
 
   enum class Verdict {
     kAccept,          // no token needed (or none checked): start the handshake

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <new>
 
 namespace stoq::detail {
 namespace {
@@ -77,6 +78,18 @@ TEST(RetriedInitials, ForgetsTheOldestBeyondItsCapacity) {
   RetriedInitials none(0);
   none.add(a, cid(1));
   EXPECT_FALSE(none.contains(a, cid(1)));
+}
+
+TEST(AddressValidator, DestructorWipesTheSecret) {
+  alignas(AddressValidator) unsigned char storage[sizeof(AddressValidator)];
+  std::array<uint8_t, 32> secret{};
+  secret.fill(0xA5);
+  auto* v = new (storage) AddressValidator(secret, TransportConfig{});
+  const uint8_t* held = v->secret_for_test().data();
+  ASSERT_EQ(held[0], 0xA5);
+  const size_t offset = static_cast<size_t>(held - storage);
+  v->~AddressValidator();
+  for (size_t i = 0; i < secret.size(); ++i) ASSERT_EQ(storage[offset + i], 0) << i;
 }
 
 }  // namespace

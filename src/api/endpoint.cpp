@@ -1,8 +1,8 @@
 #include "stoq/endpoint.h"
 
-#include <openssl/rand.h>
-
 #include "api/endpoint_impl.h"
+#include "api/endpoint_keys.h"
+#include "core/secure_zero.h"
 
 namespace stoq {
 
@@ -20,29 +20,29 @@ Endpoint::~Endpoint() {
 
 Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig config) {
   if (!ctx) return {Errc::kInvalidArgument, "no Context"};
-  if (!config.static_key.empty() && config.static_key.size() != 32) {
-    return {Errc::kInvalidArgument, "EndpointConfig::static_key must be 32 bytes (or empty)"};
-  }
   if (config.transport.session_tickets > TransportConfig::kMaxSessionTickets) {
     return {Errc::kInvalidArgument, "TransportConfig::session_tickets must be 0..16"};
   }
   if (config.workers == 0 || config.workers > 256) {
     return {Errc::kInvalidArgument, "EndpointConfig::workers must be 1..256 (one CID byte)"};
   }
-  // Workers share one key, so that any of them can check another's tokens and resets.
-  if (config.workers > 1 && config.static_key.empty()) {
-    config.static_key.resize(32);
-    if (RAND_bytes(config.static_key.data(), 32) != 1) {
-      return {Errc::kInternal, "no randomness for the endpoint key"};
-    }
-  }
+  // Every key is drawn here, where a failure can be returned; a wrong-length static key is
+  // refused. Workers share one endpoint key, so that any of them can check another's tokens
+  // and resets; each has its own connection-ID hash key.
+  auto first = detail::endpoint_keys(config.static_key);
+  if (!first) return {first.error(), first.reason()};
+  // The workers keep the key in EndpointKeys (wiped when they go); not in their config.
+  detail::secure_zero(config.static_key.data(), config.static_key.size());
+  config.static_key.clear();
   std::vector<std::unique_ptr<detail::EndpointImpl>> workers;
   const auto shared = detail::EndpointShared::make(config.messaging);
   for (unsigned i = 0; i < config.workers; ++i) {
+    auto keys = i == 0 ? first : detail::endpoint_keys(first->key);
+    if (!keys) return {keys.error(), keys.reason()};
     auto loop = io::EventLoop::create();
     if (!loop) return {loop.error(), loop.reason()};
-    workers.push_back(
-        std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value(), shared));
+    workers.push_back(std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value(),
+                                                             shared, *keys));
   }
   if (workers.size() > 1) {
     auto group = std::make_shared<detail::WorkerGroup>();
@@ -106,6 +106,12 @@ MessageMemoryStats Endpoint::message_memory() const {
 uint64_t Endpoint::forwarded_datagrams() const {
   uint64_t n = 0;
   for (const auto& w : workers_) n += w->forwarded_datagrams();
+  return n;
+}
+
+uint64_t Endpoint::forwarded_datagrams_dropped() const {
+  uint64_t n = 0;
+  for (const auto& w : workers_) n += w->forward_drops();
   return n;
 }
 

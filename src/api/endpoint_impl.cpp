@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "api/qlog_file.h"
+#include "core/printable.h"
+#include "core/secure_zero.h"
 #include "io/segmentation.h"
 #include "quic/resumption.h"
 #include "stoq/path_payload.h"
@@ -58,20 +60,16 @@ EndpointShared EndpointShared::make(const MessagingConfig& m) {
 }
 
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-                           std::unique_ptr<io::EventLoop> loop, EndpointShared shared)
+                           std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
+                           const EndpointKeys& keys)
     : ctx_(std::move(ctx)),
       config_(std::move(config)),
       shared_(std::move(shared)),
-      loop_(std::move(loop)) {
-  std::array<uint8_t, 32> key{};
-  if (config_.static_key.size() == key.size()) {
-    std::copy(config_.static_key.begin(), config_.static_key.end(), key.begin());
-  } else {
-    RAND_bytes(key.data(), static_cast<int>(key.size()));
-  }
-  reset_secret_ = derive_secret(key, "stoq stateless reset");
+      loop_(std::move(loop)),
+      by_cid_(0, quic::ConnectionIdHash(keys.cid_hash_key)) {
+  reset_secret_ = derive_secret(keys.key, "stoq stateless reset");
   reset_tokens_ = quic::ResetTokens::create(reset_secret_);
-  token_secret_ = derive_secret(key, "stoq address validation");
+  token_secret_ = derive_secret(keys.key, "stoq address validation");
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =
       config_.session_cache ? config_.session_cache : std::make_shared<MemorySessionCache>();
@@ -91,6 +89,8 @@ EndpointImpl::~EndpointImpl() {
     e.shared->conn = nullptr;
   }
   conns_.clear();
+  secure_zero(reset_secret_.data(), reset_secret_.size());
+  secure_zero(token_secret_.data(), token_secret_.size());
 }
 
 Status EndpointImpl::ensure_socket(const SocketAddress& bind_addr, bool reuse_port) {
@@ -334,17 +334,20 @@ bool EndpointImpl::forward(const io::ReceivedDatagram& d, const ngtcp2_version_c
   const size_t target = vc.dcid[0];
   if (target >= group_->workers.size() || static_cast<int>(target) == worker_) return false;
   EndpointImpl* other = group_->workers[target];
-  auto bytes = std::make_shared<std::vector<uint8_t>>(d.data.begin(), d.data.end());
-  other->loop().post([other, remote = d.remote, local = d.local, ecn = d.ecn, bytes] {
-    io::ReceivedDatagram fwd;
-    fwd.remote = remote;
-    fwd.local = local;
-    fwd.data = *bytes;
-    fwd.ecn = ecn;
-    other->handle_datagram(fwd, io::monotonic_ns(), /*forwarded=*/true);
-    other->flush();
-  });
-  forwarded_.fetch_add(1, std::memory_order_relaxed);
+  // Bounded (api/forward_queue.h): beyond the bound the datagram is dropped and counted
+  // in the target's inbox, never handled here (it is another worker's connection).
+  const auto pushed = other->inbox_.push(d);
+  if (pushed == ForwardQueue::Push::kQueuedWake) {
+    other->loop().post([other] {
+      const uint64_t now = io::monotonic_ns();
+      for (const auto& f : other->inbox_.take()) {
+        io::ReceivedDatagram fwd{f.remote, f.local, f.data, f.ecn};
+        other->handle_datagram(fwd, now, /*forwarded=*/true);
+      }
+      other->flush();
+    });
+  }
+  if (pushed != ForwardQueue::Push::kDropped) forwarded_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
@@ -705,9 +708,10 @@ void EndpointImpl::on_closed(quic::Connection& conn, const CloseInfo& info) {
     // The application never saw this connection: the log is the only place to explain it.
     ctx_->log(LogLevel::kWarn, "handshake with " + conn.info().remote.to_string() +
                                    " failed: " + info.error.message() +
-                                   (info.reason.empty() ? "" : ": " + info.reason));
+                                   (info.reason.empty() ? "" : ": " + printable(info.reason)));
   } else if (ctx_->log_enabled(LogLevel::kDebug)) {
-    ctx_->log(LogLevel::kDebug, "connection closed: " + info.error.message() + " " + info.reason);
+    ctx_->log(LogLevel::kDebug,
+              "connection closed: " + info.error.message() + " " + printable(info.reason));
   }
   // The connection is over: release every application callback (and what it captures)
   // before running the last one.

@@ -13,6 +13,8 @@
 
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
+#include "api/endpoint_keys.h"
+#include "api/forward_queue.h"
 #include "api/message_memory.h"
 #include "api/timer_heap.h"
 #include "io/event_loop.h"
@@ -44,8 +46,10 @@ struct EndpointShared {
 
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
+  // `keys` come from Endpoint::create (api/endpoint_keys.h): the constructor draws none.
   EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-               std::unique_ptr<io::EventLoop> loop, EndpointShared shared);
+               std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
+               const EndpointKeys& keys);
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);
@@ -54,6 +58,8 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::shared_ptr<tls::TlsContext> server_tls() const { return server_tls_; }
   void share_server_tls(std::shared_ptr<tls::TlsContext> tls) { server_tls_ = std::move(tls); }
   uint64_t forwarded_datagrams() const { return forwarded_.load(std::memory_order_relaxed); }
+  // Datagrams other workers could not hand to this one (its inbox_ was full).
+  uint64_t forward_drops() const { return inbox_.dropped(); }
   Result<Connection> connect(const SocketAddress& addr, const Endpoint::ConnectOptions& options);
   void close(ConnectionShared& shared, uint64_t code, std::string_view reason);
   Status update_keys(ConnectionShared& shared);
@@ -159,6 +165,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   int worker_ = -1;  // index in group_, -1 without workers
   std::atomic<size_t> count_{0};
   std::atomic<uint64_t> forwarded_{0};
+  ForwardQueue inbox_;  // datagrams other workers hand to this one (bounded)
 };
 
 }  // namespace stoq::detail

@@ -1,4 +1,5 @@
 #include "quic/connection.h"
+#include "quic/glitch_limits.h"
 
 #include <ngtcp2/ngtcp2_crypto_ossl.h>
 #include <openssl/rand.h>
@@ -177,14 +178,8 @@ void Connection::fill_settings(ngtcp2_settings& s, Timestamp now) const {
   // keeps up, so a fast reader is not limited by a conservative start.
   s.max_stream_window = transport_.stream_window * 4;
   s.max_window = transport_.connection_window * 4;
-#if NGTCP2_VERSION_NUM >= 0x011800
-  // ngtcp2 closes a connection whose peer causes too many "glitches" (e.g. stream data it
-  // already has). On a reordering path every spurious loss declaration makes the peer
-  // retransmit data we hold, so the default budget (10,000, +330/s) killed long transfers
-  // over 20 ms +- 10 ms jitter (docs/reliability.md). The budget scales with the path.
-  s.glitch_ratelim_burst = transport_.glitch_budget;
-  s.glitch_ratelim_rate = transport_.glitch_budget / 10;
-#endif
+  // Raised for clients (reordering paths), ngtcp2's default for servers: glitch_limits.h.
+  apply_glitch_limits(s, transport_, is_server_);
 }
 
 void Connection::fill_params(ngtcp2_transport_params& p) const {
@@ -880,8 +875,8 @@ int Connection::recv_stream_data_cb(ngtcp2_conn*, uint32_t flags, int64_t id, ui
   if (len > 0) s->recv_queue.append({data, len});
   if (flags & NGTCP2_STREAM_DATA_FLAG_FIN) s->fin_received = true;
   if (s->read_closed) {
-    // The application stopped reading: give the credit back and discard.
-    ngtcp2_conn_extend_max_stream_offset(self->conn_, id, s->recv_queue.size());
+    // The application stopped reading (STOP_SENDING sent): discard and give back the
+    // connection-level credit, never the stream's (that would invite the peer to go on).
     ngtcp2_conn_extend_max_offset(self->conn_, s->recv_queue.size());
     s->recv_queue.drop(s->recv_queue.size());
     return 0;

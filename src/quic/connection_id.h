@@ -4,8 +4,8 @@
 #include <ngtcp2/ngtcp2.h>
 
 #include <cstring>
-#include <functional>
-#include <string_view>
+
+#include "core/siphash.h"
 
 namespace stoq::quic {
 
@@ -25,11 +25,18 @@ struct ConnectionId {
   }
 };
 
-struct ConnectionIdHash {
+// Connection IDs are chosen by peers: an unkeyed hash would let a client pick IDs that
+// all land in one bucket. Each endpoint hashes with SipHash-2-4 under its own random key
+// (std::unordered_map keeps this stateful hasher by value); there is no default key.
+class ConnectionIdHash {
+ public:
+  explicit ConnectionIdHash(const detail::SipHashKey& key) noexcept : key_(key) {}
   size_t operator()(const ConnectionId& c) const noexcept {
-    return std::hash<std::string_view>{}(
-        std::string_view(reinterpret_cast<const char*>(c.data), c.len));
+    return static_cast<size_t>(detail::siphash24(key_, {c.data, c.len}));
   }
+
+ private:
+  detail::SipHashKey key_;
 };
 
 }  // namespace stoq::quic

@@ -126,9 +126,30 @@ void Connection::stream_reset(StreamState& s, uint64_t app_code) {
 }
 
 void Connection::stream_stop_sending(StreamState& s, uint64_t app_code) {
-  if (state_ != State::kOpen || s.closed) return;
-  // Bytes ngtcp2 already handed us will never be read now: return their connection-level
-  // credit (ngtcp2 only returns it for data it still holds), or it leaks for good.
+  if (state_ != State::kOpen) return;
+  // Credit for bytes the application never read (docs/transport.md, "Flow-control
+  // credit"): given back only when they are discarded and the peer cannot add to this
+  // stream any more, so that discarded streams cannot carry more than a connection window
+  // the application did not ask for, and a peer whose streams the application throws away
+  // is not starved.
+  if (s.closed) {
+    // The peer finished the stream and the application drops what it never read: the
+    // final size is known, nothing more can come on it.
+    if (!closed_unread_.contains(&s)) return;
+    if (const size_t unread = s.recv_queue.size(); unread > 0) {
+      ngtcp2_conn_extend_max_offset(conn_, unread);
+      s.recv_queue.drop(unread);
+      host_.on_wants_write(*this);
+    }
+    s.read_closed = true;
+    s.conn = nullptr;
+    closed_unread_.erase(&s);  // last: the caller's handle keeps `s` alive
+    return;
+  }
+  // Here ngtcp2 sends STOP_SENDING (or the peer already ended the stream with a FIN or
+  // RESET_STREAM); the stream's window is never extended again, so what the peer still
+  // sends is bounded by it, and ngtcp2 credits that itself as it discards it. The bytes
+  // ngtcp2 already handed us are credited here, or they would leak for good.
   if (const size_t unread = s.recv_queue.size(); unread > 0) {
     ngtcp2_conn_extend_max_offset(conn_, unread);
     s.recv_queue.drop(unread);

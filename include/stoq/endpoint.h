@@ -22,9 +22,15 @@
 #include "stoq/error.h"
 
 namespace stoq {
+class Endpoint;
 namespace detail {
 class EndpointImpl;
-}
+struct EndpointEnvironment;
+// Endpoint::create with an injected environment (src/api/environment.h): simulated
+// networks and virtual time in tests. Not part of the stable API.
+Result<Endpoint> create_endpoint(std::shared_ptr<Context> ctx, EndpointConfig config,
+                                 const EndpointEnvironment& env);
+}  // namespace detail
 
 class Endpoint {
  public:
@@ -87,6 +93,9 @@ class Endpoint {
   void post(std::function<void()> fn);
 
  private:
+  friend Result<Endpoint> detail::create_endpoint(std::shared_ptr<Context> ctx,
+                                                  EndpointConfig config,
+                                                  const detail::EndpointEnvironment& env);
   explicit Endpoint(std::vector<std::unique_ptr<detail::EndpointImpl>> workers) noexcept;
   // Worker 0 is the endpoint's own loop (client role, post(), run_one); the others exist
   // only for a multi-worker server.

@@ -19,7 +19,16 @@ Endpoint::~Endpoint() {
 }
 
 Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig config) {
+  return detail::create_endpoint(std::move(ctx), std::move(config),
+                                 detail::EndpointEnvironment::system());
+}
+
+Result<Endpoint> detail::create_endpoint(std::shared_ptr<Context> ctx, EndpointConfig config,
+                                         const EndpointEnvironment& env) {
   if (!ctx) return {Errc::kInvalidArgument, "no Context"};
+  if (!env.open_datapath || !env.clock || !env.make_loop) {
+    return {Errc::kInvalidArgument, "incomplete endpoint environment"};
+  }
   if (config.transport.session_tickets > TransportConfig::kMaxSessionTickets) {
     return {Errc::kInvalidArgument, "TransportConfig::session_tickets must be 0..16"};
   }
@@ -39,10 +48,10 @@ Result<Endpoint> Endpoint::create(std::shared_ptr<Context> ctx, EndpointConfig c
   for (unsigned i = 0; i < config.workers; ++i) {
     auto keys = i == 0 ? first : detail::endpoint_keys(first->key);
     if (!keys) return {keys.error(), keys.reason()};
-    auto loop = io::EventLoop::create();
+    auto loop = env.make_loop();
     if (!loop) return {loop.error(), loop.reason()};
     workers.push_back(std::make_unique<detail::EndpointImpl>(ctx, config, std::move(loop).value(),
-                                                             shared, *keys));
+                                                             shared, *keys, env));
   }
   if (workers.size() > 1) {
     auto group = std::make_shared<detail::WorkerGroup>();

@@ -60,12 +60,15 @@ EndpointShared EndpointShared::make(const MessagingConfig& m) {
 }
 
 EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-                           std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
-                           const EndpointKeys& keys)
+                           std::unique_ptr<io::Loop> loop, EndpointShared shared,
+                           const EndpointKeys& keys, const EndpointEnvironment& env)
     : ctx_(std::move(ctx)),
       config_(std::move(config)),
       shared_(std::move(shared)),
       loop_(std::move(loop)),
+      open_datapath_fn_(env.open_datapath),
+      clock_(env.clock),
+      protocol_random_(env.protocol_random),
       by_cid_(0, quic::ConnectionIdHash(keys.cid_hash_key)) {
   reset_secret_ = derive_secret(keys.key, "stoq stateless reset");
   reset_tokens_ = quic::ResetTokens::create(reset_secret_);
@@ -110,9 +113,7 @@ Result<std::unique_ptr<io::Datapath>> EndpointImpl::open_datapath(const SocketAd
   dc.receive_buffer = config_.transport.socket_receive_buffer;
   dc.send_buffer = config_.transport.socket_send_buffer;
   dc.reuse_port = reuse_port;
-  auto s = io::SocketDatapath::open(addr, dc);
-  if (!s) return {s.error(), s.reason()};
-  return std::unique_ptr<io::Datapath>(std::move(s).value());
+  return open_datapath_fn_(addr, dc);
 }
 
 SocketAddress EndpointImpl::local_address() const {
@@ -180,9 +181,10 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   }
   if (auto t = session_cache_->take_token(cache_key)) p.token = std::move(*t);
   p.random_pool = &random_pool_;
+  p.protocol_random = protocol_random_;
   if (!quic::make_cid(p.scid, -1, &random_pool_)) return {Errc::kInternal, "no randomness"};
   attach_qlog(p, quic::ConnectionId(p.scid), false);
-  auto c = quic::Connection::client(p, io::monotonic_ns());
+  auto c = quic::Connection::client(p, now_ns());
   if (!c) return {c.error(), c.reason()};
   quic::Connection* raw = c->get();
   auto shared = make_shared_state(raw);
@@ -197,7 +199,7 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
 
 void EndpointImpl::close(ConnectionShared& shared, uint64_t code, std::string_view reason) {
   if (shared.conn == nullptr) return;
-  shared.conn->close(code, reason, io::monotonic_ns());
+  shared.conn->close(code, reason, now_ns());
   loop_->set_timer(0);
 }
 
@@ -211,7 +213,7 @@ void EndpointImpl::attach_qlog(quic::ConnectionParams& p, const quic::Connection
 
 Status EndpointImpl::update_keys(ConnectionShared& shared) {
   if (shared.conn == nullptr) return {Errc::kClosed, "connection is closed"};
-  auto st = shared.conn->update_keys(io::monotonic_ns());
+  auto st = shared.conn->update_keys(now_ns());
   loop_->set_timer(0);
   return st;
 }
@@ -232,7 +234,7 @@ Status EndpointImpl::migrate(bool new_cid) {
   loop_->remove(socket_->fd());
   socket_ = std::move(s).value();
   if (auto st = loop_->add(socket_->fd(), [this] { on_socket_readable(); }); !st) return st;
-  const uint64_t now = io::monotonic_ns();
+  const uint64_t now = now_ns();
   Status result = ok_status();
   for (auto& [ptr, e] : conns_) {
     if (auto st = ptr->migrate(socket_->local_address(), new_cid, now); !st && ptr->is_open()) {
@@ -253,6 +255,7 @@ std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connecti
     env.budget = std::make_shared<ConnectionMessageBudget>(shared_.message_memory,
                                                            conn->remote_address().host());
     env.signer_windows = shared_.signer_windows;
+    env.clock = clock_;
     auto m = Messaging::create(*shared, config_.messaging,
                                config_.transport.max_datagram_frame_size > 0, ctx_.get(), env);
     if (m) {
@@ -307,16 +310,16 @@ void EndpointImpl::on_socket_readable() {
     // of the batch is gone with it.
     const io::Datapath* source = socket_.get();
     const std::span<const io::ReceivedDatagram> datagrams = *batch;
-    uint64_t now = io::monotonic_ns();
+    uint64_t now = now_ns();
     for (size_t i = 0; i < datagrams.size() && socket_.get() == source; ++i) {
       handle_datagram(datagrams[i], now);
       // A datagram that cost a handshake step (a signature, a KEM, a certificate check)
       // has its answer sent at once, not after the rest of the batch: the peer works on
       // it while we handle the next one, instead of the two taking turns.
-      const uint64_t after = io::monotonic_ns();
+      const uint64_t after = now_ns();
       if (after - now >= kExpensiveDatagramNs && !dirty_.empty()) {
         flush();
-        now = io::monotonic_ns();
+        now = now_ns();
       } else {
         now = after;
       }
@@ -339,7 +342,7 @@ bool EndpointImpl::forward(const io::ReceivedDatagram& d, const ngtcp2_version_c
   const auto pushed = other->inbox_.push(d);
   if (pushed == ForwardQueue::Push::kQueuedWake) {
     other->loop().post([other] {
-      const uint64_t now = io::monotonic_ns();
+      const uint64_t now = other->now_ns();
       for (const auto& f : other->inbox_.take()) {
         io::ReceivedDatagram fwd{f.remote, f.local, f.data, f.ecn};
         other->handle_datagram(fwd, now, /*forwarded=*/true);
@@ -489,6 +492,7 @@ void EndpointImpl::accept(const io::ReceivedDatagram& d, uint64_t now) {
   }
   p.cid_worker = worker_;
   p.random_pool = &random_pool_;
+  p.protocol_random = protocol_random_;
   if (!quic::make_cid(p.scid, worker_, &random_pool_)) return;
   attach_qlog(p, quic::ConnectionId(p.scid), true);
   auto c = quic::Connection::server(p, hd, now);
@@ -536,7 +540,7 @@ void EndpointImpl::send_version_negotiation(const io::ReceivedDatagram& d,
 // ---------------------------------------------------------------------------- timers, send
 
 void EndpointImpl::on_timer() {
-  const uint64_t now = io::monotonic_ns();
+  const uint64_t now = now_ns();
   for (auto* c : timers_.pop_due(now)) {
     auto it = conns_.find(c);
     if (it == conns_.end()) continue;
@@ -561,7 +565,7 @@ void EndpointImpl::reschedule(quic::Connection* c, uint64_t now) {
 
 void EndpointImpl::flush() {
   if (!socket_) return;
-  const uint64_t now = io::monotonic_ns();
+  const uint64_t now = now_ns();
   bool more = false;
   // Connections may be added to dirty_ while writing (callbacks); take a snapshot. Only
   // these connections changed since the last flush: the others keep their deadlines.
@@ -655,7 +659,7 @@ void EndpointImpl::on_handshake_completed(quic::Connection& conn) {
   }
   if (conn.is_server() && config_.transport.new_token_lifetime.count() > 0) {
     // A token for the client's next connection: it skips the Retry and the 3x limit.
-    auto token = validator_->make_new_token(conn.remote_address(), io::monotonic_ns());
+    auto token = validator_->make_new_token(conn.remote_address(), now_ns());
     if (!token.empty()) (void)conn.submit_new_token(token);
   }
   // The control stream goes first, before the application can open streams.

@@ -14,10 +14,11 @@
 #include "api/address_validation.h"
 #include "api/connection_shared.h"
 #include "api/endpoint_keys.h"
+#include "api/environment.h"
 #include "api/forward_queue.h"
 #include "api/message_memory.h"
 #include "api/timer_heap.h"
-#include "io/event_loop.h"
+#include "io/loop.h"
 #include "io/socket_datapath.h"
 #include "proto/signer_windows.h"
 #include "quic/connection.h"
@@ -47,9 +48,8 @@ struct EndpointShared {
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {
  public:
   // `keys` come from Endpoint::create (api/endpoint_keys.h): the constructor draws none.
-  EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
-               std::unique_ptr<io::EventLoop> loop, EndpointShared shared,
-               const EndpointKeys& keys);
+  EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config, std::unique_ptr<io::Loop> loop,
+               EndpointShared shared, const EndpointKeys& keys, const EndpointEnvironment& env);
   ~EndpointImpl() override;
 
   Status listen(const SocketAddress& addr, bool reuse_port = false);
@@ -65,7 +65,7 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   Status update_keys(ConnectionShared& shared);
   Status migrate(bool new_cid);
 
-  io::EventLoop& loop() { return *loop_; }
+  io::Loop& loop() { return *loop_; }
   const Context& context() const { return *ctx_; }
   std::function<void(Connection)> on_connection;
   std::optional<std::thread> thread;
@@ -128,7 +128,14 @@ class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWrite
   std::shared_ptr<Context> ctx_;
   EndpointConfig config_;
   EndpointShared shared_;
-  std::unique_ptr<io::EventLoop> loop_;
+  std::unique_ptr<io::Loop> loop_;
+  // From the environment: how datapaths are opened, and the time.
+  std::function<Result<std::unique_ptr<io::Datapath>>(const SocketAddress&,
+                                                      const io::DatapathConfig&)>
+      open_datapath_fn_;
+  std::shared_ptr<const io::Clock> clock_;
+  std::function<void(uint8_t*, size_t)> protocol_random_;
+  uint64_t now_ns() const { return clock_->monotonic_ns(); }
   std::unique_ptr<io::Datapath> socket_;
   bool listening_ = false;
   // Shared by all workers of a multi-worker server: one session cache and one set of

@@ -90,23 +90,23 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
   sc.trusted_keys.assign(config.trusted_keys.begin(), config.trusted_keys.end());
   sc.require_token = config.require_token;
   sc.require_signature = config.require_signature;
-  return std::shared_ptr<Messaging>(new Messaging(shared, std::move(sc), config, ctx));
+  auto clock = env.clock ? env.clock : std::make_shared<io::SystemClock>();
+  return std::shared_ptr<Messaging>(
+      new Messaging(shared, std::move(sc), config, ctx, std::move(clock)));
 }
 
 Messaging::Messaging(ConnectionShared& shared, proto::SessionConfig session_config,
-                     const MessagingConfig& config, const Context* ctx)
-    : shared_(shared), config_(config), ctx_(ctx), session_(std::move(session_config)) {
+                     const MessagingConfig& config, const Context* ctx,
+                     std::shared_ptr<const io::Clock> clock)
+    : shared_(shared),
+      config_(config),
+      ctx_(ctx),
+      clock_(std::move(clock)),
+      session_(std::move(session_config)) {
   if (config_.signer) key_id_ = proto::falcon_key_id(config_.signer->public_key());
 }
 
 Messaging::~Messaging() = default;
-
-uint64_t Messaging::now_ms() {
-  // TOKEN timestamps are wall-clock (ms since the Unix epoch), so the session runs on it.
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 uint64_t Messaging::peer_max_message_size() const noexcept {
   return ready() ? session_.peer_settings()->max_message_size : 0;

@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/clock.h"
 #include "proto/control_stream.h"
 #include "proto/session.h"
 #include "stoq/connection.h"
@@ -49,6 +50,7 @@ struct ConnectionShared;
 struct MessagingEnvironment {
   std::shared_ptr<proto::MemoryBudget> budget;           // null: per-connection caps only
   std::shared_ptr<proto::SignerWindows> signer_windows;  // null: windows of its own
+  std::shared_ptr<const io::Clock> clock;                // null: the system's clocks
 };
 
 class Messaging {
@@ -112,9 +114,10 @@ class Messaging {
   };
 
   Messaging(ConnectionShared& shared, proto::SessionConfig session_config,
-            const MessagingConfig& config, const Context* ctx);
+            const MessagingConfig& config, const Context* ctx,
+            std::shared_ptr<const io::Clock> clock);
 
-  static uint64_t now_ms();
+  uint64_t now_ms() const { return clock_->wall_ms(); }
   void open_control_stream();
   void pump_inbound(int64_t id);
   // Feeds the session; false when the connection was closed for a protocol violation.
@@ -134,6 +137,7 @@ class Messaging {
   ConnectionShared& shared_;
   MessagingConfig config_;
   const Context* ctx_;
+  std::shared_ptr<const io::Clock> clock_;
   proto::Session session_;
   std::optional<proto::KeyId> key_id_;
   Stream control_;

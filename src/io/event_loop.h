@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "io/loop.h"
 #include "stoq/error.h"
 
 struct epoll_event;
@@ -23,35 +24,35 @@ namespace stoq::io {
 // Monotonic nanoseconds (CLOCK_MONOTONIC), the timebase of the sans-IO core.
 uint64_t monotonic_ns() noexcept;
 
-class EventLoop {
+class EventLoop final : public Loop {
  public:
   // `epoll_pwait2 = false` forces the timerfd path that kernels without epoll_pwait2 take
   // (tests use it to cover that path).
   static Result<std::unique_ptr<EventLoop>> create(bool epoll_pwait2 = true);
-  ~EventLoop();
+  ~EventLoop() override;
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Calls `on_readable` whenever `fd` is readable (level-triggered).
-  Status add(int fd, std::function<void()> on_readable);
-  void remove(int fd);
+  Status add(int fd, std::function<void()> on_readable) override;
+  void remove(int fd) override;
   // Asks for the timer callback (the one given to set_timer_callback) at an absolute
   // monotonic_ns() deadline, replacing the previous one; 0 = on the next run_one without
   // waiting, UINT64_MAX = none. run_one waits with epoll_pwait2 up to the deadline (no
   // timer system calls); where that is unavailable, through a timerfd, and then the
   // callback may run early: callers check what is due and set the timer again.
-  void set_timer(uint64_t deadline_ns);
-  void set_timer_callback(std::function<void()> cb) { on_timer_ = std::move(cb); }
+  void set_timer(uint64_t deadline_ns) override;
+  void set_timer_callback(std::function<void()> cb) override { on_timer_ = std::move(cb); }
   // Runs once after every batch of events (the endpoint flushes its packets here).
-  void set_idle_callback(std::function<void()> cb) { on_idle_ = std::move(cb); }
+  void set_idle_callback(std::function<void()> cb) override { on_idle_ = std::move(cb); }
 
-  void post(std::function<void()> fn);
+  void post(std::function<void()> fn) override;
   // Waits up to `timeout` for events and handles them; returns the number handled.
-  size_t run_one(std::chrono::milliseconds timeout);
+  size_t run_one(std::chrono::milliseconds timeout) override;
   // Handles events until stop() is called.
-  void run();
-  void stop();
-  bool stopped() const noexcept;
+  void run() override;
+  void stop() override;
+  bool stopped() const noexcept override;
 
  private:
   EventLoop() = default;

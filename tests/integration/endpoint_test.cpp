@@ -232,27 +232,6 @@ TEST_F(EndpointTest, SlowReaderMakesWriterWaitInsteadOfBuffering) {
   EXPECT_GE(state_->streams.load(), 1);
 }
 
-TEST_F(EndpointTest, IdleTimeoutWhenPeerDisappears) {
-  start_server(ServerKind::kEcho);
-  TransportConfig t;
-  t.idle_timeout = 400ms;
-  auto client = make_client({}, t);
-  auto conn = connect(client);
-  ASSERT_TRUE(conn.is_established());
-  server_->stop();
-  server_->join();
-  server_.reset();
-  CloseInfo info;
-  bool closed = false;
-  conn.on_closed([&](const CloseInfo& i) {
-    info = i;
-    closed = true;
-  });
-  ASSERT_TRUE(pump_until(
-      client, [&] { return closed; }, 10s));
-  EXPECT_EQ(info.error, Errc::kIdleTimeout) << info.reason;
-}
-
 TEST_F(EndpointTest, PeerAbortMidTransferIsAnErrorNotAHang) {
   start_server(ServerKind::kAbortAfter1MiB);
   auto client = make_client();

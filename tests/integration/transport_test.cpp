@@ -1,6 +1,9 @@
 // Transport features over real UDP sockets on loopback: resumption and 0-RTT (with replay),
-// Retry and NEW_TOKEN, key update and migration mid-transfer, stateless reset, limits,
+// a forged Retry token, key update and migration mid-transfer, stateless reset,
 // congestion-control choice, datagrams under load and qlog. Every wait is bounded.
+// Behaviours that need no real socket (Retry and NEW_TOKEN, connection limits, idle
+// timeouts, reset rate limits, worker hand-off) run in virtual time in
+// tests/sim/endpoint_sim_test.cpp.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -391,28 +394,6 @@ TEST_F(SessionTicketCountTest, MoreThanTheMaximumIsRefused) {
   EXPECT_NE(ep.message().find("session_tickets"), std::string::npos) << ep.message();
 }
 
-TEST_F(TransportTest, RetryAlwaysValidatesThenNewTokenSkipsTheRetry) {
-  EndpointConfig server_cfg;
-  server_cfg.transport.retry = RetryPolicy::kAlways;
-  start_server(ServerKind::kEcho, server_cfg);
-  auto cache = std::make_shared<MemorySessionCache>();
-  {
-    auto client = client_with(cache);
-    auto conn = connect(client);
-    ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
-    EXPECT_EQ(echo_once(client, conn, "after retry"), "after retry");
-    ASSERT_TRUE(pump_until(
-        client, [&] { return cache->token_count() > 0; }, 5s));
-  }
-  auto client = client_with(cache);
-  auto conn = connect(client);
-  ASSERT_TRUE(conn.is_established()) << conn.close_info().reason;
-  EXPECT_EQ(echo_once(client, conn, "with token"), "with token");
-  ASSERT_TRUE(wait_server_connections(2));
-  EXPECT_EQ(server_info(0).address_validation, "retry");
-  EXPECT_EQ(server_info(1).address_validation, "token");
-}
-
 TEST_F(TransportTest, ForgedRetryTokenIsRefusedWithAClearError) {
   EndpointConfig server_cfg;
   server_cfg.transport.retry = RetryPolicy::kAlways;
@@ -625,26 +606,6 @@ TEST_F(TransportTest, RestartedServerResetsOldConnectionsStatelessly) {
   ASSERT_TRUE(pump_until(
       client, [&] { return closed; }, 10s));
   EXPECT_EQ(info.error, Errc::kStatelessReset) << info.reason;
-}
-
-TEST_F(TransportTest, PerSourceLimitRefusesTheExtraConnectionClearly) {
-  EndpointConfig server_cfg;
-  server_cfg.transport.max_connections_per_source = 2;
-  start_server(ServerKind::kEcho, server_cfg);
-  auto client = make_client();
-  auto a = connect(client);
-  auto b = connect(client);
-  ASSERT_TRUE(a.is_established());
-  ASSERT_TRUE(b.is_established());
-  auto c = client.connect(server_->local_address(), "localhost");
-  ASSERT_TRUE(c.ok());
-  Connection third = *c;
-  ASSERT_TRUE(pump_until(
-      client, [&] { return !third.is_open(); }, 10s));
-  EXPECT_FALSE(third.is_established());
-  EXPECT_EQ(third.close_info().error, Errc::kConnectionRefused) << third.close_info().reason;
-  EXPECT_TRUE(a.is_open());
-  EXPECT_EQ(echo_once(client, a, "still served"), "still served");
 }
 
 TEST_F(TransportTest, CongestionControllerIsSelectablePerConnection) {

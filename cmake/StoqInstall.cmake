@@ -2,7 +2,7 @@
 # pkg-config file.
 include(CMakePackageConfigHelpers)
 
-set(STOQ_INSTALL_TARGETS stoq stoq_quic stoq_proto stoq_tls stoq_io stoq_core stoq_provider
+set(STOQ_INSTALL_TARGETS stoq stoq_quic stoq_proto stoq_tls stoq_io stoq_runtime stoq_core stoq_provider
   stoq_falcon stoq_exact_fp stoq_options)
 install(TARGETS ${STOQ_INSTALL_TARGETS} EXPORT stoqTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

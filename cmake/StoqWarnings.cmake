@@ -16,3 +16,14 @@ if(STOQ_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# ThreadSanitizer (the tsan preset): scripts/test builds the threaded endpoint tests with it
+# and runs the tests labelled "tsan" (tests/CMakeLists.txt). Not combinable with the above.
+option(STOQ_TSAN "Build with ThreadSanitizer" OFF)
+if(STOQ_TSAN)
+  if(STOQ_SANITIZE)
+    message(FATAL_ERROR "STOQ_TSAN and STOQ_SANITIZE (ASan) cannot be combined")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

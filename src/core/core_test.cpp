@@ -6,7 +6,6 @@
 
 #include "stoq/address.h"
 #include "stoq/error.h"
-#include "stoq/sha256.h"
 
 namespace stoq {
 namespace {
@@ -57,14 +56,6 @@ TEST(Address, RejectsGarbage) {
   EXPECT_FALSE(SocketAddress::parse("[::1:5").ok());
   EXPECT_FALSE(SocketAddress::parse("host:port").ok());
   EXPECT_EQ(SocketAddress::parse("1.2.3.4:x").error(), Errc::kAddressError);
-}
-
-TEST(Sha256, KnownVector) {
-  Sha256 h;
-  std::string abc = "abc";
-  h.update({reinterpret_cast<const uint8_t*>(abc.data()), abc.size()});
-  EXPECT_EQ(Sha256::hex(h.finish()),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // capabilities (docs/pq-auth.md).
 //
 // Built in: OSSL_PROVIDER_add_builtin(libctx, kProviderName, stoq_provider_init), then
-// OSSL_PROVIDER_load(libctx, kProviderName) — src/core/context.cpp does this for STOQ's own
+// OSSL_PROVIDER_load(libctx, kProviderName) — src/runtime/context.cpp does this for STOQ's own
 // library context. As a module for the `openssl` program: stoqprov.so, whose only exported
 // symbol is OSSL_provider_init.
 //

@@ -1,5 +1,5 @@
 // Test helper: a library context with OpenSSL's default provider and the STOQ provider
-// built in, as src/core/context.cpp sets it up. Tests use the public EVP API only.
+// built in, as src/runtime/context.cpp sets it up. Tests use the public EVP API only.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "proto/control_stream.h"
+#include "proto/message_writer.h"
+#include "proto/shard.h"
 #include "quic/connection_id.h"
 #include "sim_network.h"
 #include "stoq/endpoint.h"
@@ -130,7 +133,8 @@ TEST_F(EndpointSimTest, HandshakeAndEchoAreReproducibleFromTheSeed) {
     Connection conn = connect(net, *client);
     EXPECT_TRUE(conn.is_established()) << conn.close_info().reason;
     r.established = net.now();
-    EXPECT_EQ(echo(net, conn, std::string(20000, 'e')), std::string(20000, 'e'));
+    // == rather than EXPECT_EQ: a failure would print 20,000 characters.
+    EXPECT_TRUE(echo(net, conn, std::string(20000, 'e')) == std::string(20000, 'e'));
     r.echoed = net.now();
     r.digest = net.timing_digest();
     r.bytes_digest = net.trace_digest();
@@ -285,6 +289,65 @@ TEST_F(EndpointSimTest, DatagramsOnTheWrongWorkerAreHandedToTheOwner) {
               "after rebinding " + std::to_string(i));
   }
   EXPECT_GT(server->ep->forwarded_datagrams(), 0u);
+  EXPECT_TRUE(conn.is_open());
+}
+
+// STOQ messages whose sender goes quiet: a sharded message missing a shard fails after the
+// shard idle timeout, an unsharded one after the message idle timeout, each in virtual
+// time, with its memory released and the connection kept.
+TEST_F(EndpointSimTest, StalledMessagesTimeOutInVirtualTime) {
+  SimNetwork net(19);
+  EndpointConfig sc = server_config();
+  sc.messaging.shard_idle_timeout = 10s;
+  sc.messaging.message_idle_timeout = 20s;
+  auto server = start_server(net, sc);
+  std::vector<RejectedMessage> rejected;
+  std::vector<std::chrono::nanoseconds> when;
+  server->ep->on_connection([&](Connection c) {
+    server->conns.push_back(c);
+    c.on_message_rejected([&](const RejectedMessage& r) {
+      rejected.push_back(r);
+      when.push_back(net.now());
+    });
+  });
+  EndpointConfig cc = client_config();
+  cc.messaging.enabled = false;  // a raw peer: it writes protocol bytes itself
+  auto client = net.endpoint(kClientIp, cc, ctx_);
+  ASSERT_TRUE(client.ok());
+  Connection conn = connect(net, *client);
+  ASSERT_TRUE(conn.is_established());
+  const proto::MessageWriter writer{proto::Settings{}};
+  auto control = conn.open_uni_stream();
+  ASSERT_TRUE(control.ok());
+  ASSERT_TRUE(control->write(proto::control_stream_preface(proto::Settings{})).ok());
+  // Shard 0 of 2, complete; shard 1 never comes.
+  std::vector<uint8_t> payload(40000, 0x33);
+  auto shards = proto::split_message(payload, 2, 77);
+  ASSERT_TRUE(shards.ok());
+  proto::MessageHeader h;
+  h.shard = shards.value()[0];
+  auto sharded = writer.encode_stream(h, std::span<const uint8_t>(payload).first(h.shard->length));
+  ASSERT_TRUE(sharded.ok());
+  auto s1 = conn.open_uni_stream();
+  ASSERT_TRUE(s1.ok());
+  ASSERT_TRUE(s1->write(sharded.value()).ok());
+  ASSERT_TRUE(s1->finish().ok());
+  // An unsharded message cut short, its stream left open.
+  auto whole = writer.encode_stream({}, payload);
+  ASSERT_TRUE(whole.ok());
+  auto s2 = conn.open_uni_stream();
+  ASSERT_TRUE(s2.ok());
+  ASSERT_TRUE(s2->write(std::span<const uint8_t>(whole.value()).first(20000)).ok());
+  const auto sent = net.now();
+  ASSERT_TRUE(net.run_until([&] { return rejected.size() >= 2; }, 60s));
+  ASSERT_EQ(rejected.size(), 2u);
+  EXPECT_EQ(rejected[0].code_name, "shard_timeout");
+  EXPECT_EQ(rejected[1].code_name, "message_timeout");
+  EXPECT_GE(when[0] - sent, 10s);
+  EXPECT_LT(when[0] - sent, 12s);
+  EXPECT_GE(when[1] - sent, 20s);
+  EXPECT_LT(when[1] - sent, 22s);
+  EXPECT_EQ(server->ep->message_memory().in_use, 0u);
   EXPECT_TRUE(conn.is_open());
 }
 

@@ -3,7 +3,6 @@
 #include "api/messaging.h"
 
 #include <ngtcp2/ngtcp2_crypto.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cstring>
@@ -426,7 +425,9 @@ void EndpointImpl::send_stateless_reset(const io::ReceivedDatagram& d, const ngt
   const size_t len = std::min<size_t>(d.data.size() - 1, 43);
   const size_t randlen = len - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
   std::vector<uint8_t> rand(randlen);
-  RAND_bytes(rand.data(), static_cast<int>(rand.size()));
+  // Unpredictable bytes are what makes a reset look like any short-header packet; without
+  // randomness no reset is sent (the peer's idle timeout ends the connection instead).
+  if (!random_pool_.fill(rand)) return;
   std::vector<uint8_t> out(len);
   ngtcp2_ssize n =
       ngtcp2_pkt_write_stateless_reset(out.data(), out.size(), token, rand.data(), rand.size());
@@ -527,7 +528,7 @@ void EndpointImpl::send_version_negotiation(const io::ReceivedDatagram& d,
                                             const ngtcp2_version_cid& vc) {
   uint8_t buf[256];
   uint8_t unused = 0;
-  RAND_bytes(&unused, 1);
+  if (!random_pool_.fill({&unused, 1})) return;
   const uint32_t versions[] = {NGTCP2_PROTO_VER_V1};
   ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(
       buf, sizeof(buf), unused, vc.scid, vc.scidlen, vc.dcid, vc.dcidlen, versions, 1);

@@ -36,6 +36,7 @@
 #include "quic/connection.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
+#include "process_memory.h"
 #include "test_pki.h"
 #include "tls/tls_context.h"
 
@@ -53,16 +54,7 @@ constexpr bool kSmall = STOQ_SMALL_TRANSFERS != 0;
 
 // ---------------------------------------------------------------------------- memory
 
-// A /proc/self/status field in KiB (VmHWM = peak resident set, VmRSS = current).
-uint64_t status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + key.size(), nullptr, 10);
-  }
-  return 0;
-}
+using testing::status_kib;
 
 // Resets the process's peak-RSS mark (Linux: "5" to /proc/self/clear_refs) so VmHWM
 // measures this test only, not earlier tests in the same binary, and returns VmRSS.

@@ -30,6 +30,7 @@
 #include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
+#include "process_memory.h"
 #include "test_pki.h"
 
 #if STOQ_TEST_FALCON
@@ -465,16 +466,7 @@ TEST_F(MessagesTest, ASignedMessageReplayedOnNewConnectionsIsRejected) {
   EXPECT_FALSE(log_->closed);
 }
 
-// A /proc/self/status field in KiB (VmHWM = peak resident set, VmRSS = current).
-uint64_t status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::strtoull(line.c_str() + key.size(), nullptr, 10);
-  }
-  return 0;
-}
+using testing::status_kib;
 
 // What the server process of the test below reports when it is done.
 struct StalledServerReport {

@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "proto/control_stream.h"
+#include "proto/falcon_key.h"
 #include "proto/message_writer.h"
+#include "proto/sha256.h"
 #include "proto/shard.h"
+#include "proto/signature.h"
 #include "quic/connection_id.h"
 #include "sim_network.h"
 #include "stoq/endpoint.h"
@@ -349,6 +352,93 @@ TEST_F(EndpointSimTest, StalledMessagesTimeOutInVirtualTime) {
   EXPECT_LT(when[1] - sent, 22s);
   EXPECT_EQ(server->ep->message_memory().in_use, 0u);
   EXPECT_TRUE(conn.is_open());
+}
+
+// Closed connections are reaped: after the close and its draining period the server holds
+// no state for them (virtual time: no sleeping for three PTOs).
+TEST_F(EndpointSimTest, ClosedConnectionsAreReapedAfterTheirDrainingPeriod) {
+  SimNetwork net(23);
+  auto server = start_server(net, server_config());
+  auto client = net.endpoint(kClientIp, client_config(), ctx_);
+  ASSERT_TRUE(client.ok());
+  std::vector<Connection> conns;
+  for (int i = 0; i < 5; ++i) {
+    conns.push_back(connect(net, *client));
+    ASSERT_TRUE(conns.back().is_established());
+  }
+  ASSERT_TRUE(net.run_until([&] { return server->ep->connection_count() == 5; }, 5s));
+  for (auto& c : conns) c.close();
+  server->conns.clear();  // the application lets go of its handles too
+  const auto closed = net.now();
+  ASSERT_TRUE(net.run_until(
+      [&] { return server->ep->connection_count() == 0 && client->connection_count() == 0; }, 10s));
+  // Draining lasts three PTOs: with a 2 ms round trip well under a second.
+  EXPECT_LT(net.now() - closed, 1s);
+}
+
+// Replay windows of signed messages belong to the receiver: a signed message captured on
+// one connection and replayed on others, whichever of two workers they land on, is
+// refused, in virtual time.
+TEST_F(EndpointSimTest, ASignedMessageReplayedOnOtherConnectionsIsRefusedOnEveryWorker) {
+  SimNetwork net(29);
+  EndpointConfig sc = server_config();
+  sc.workers = 2;
+  // A stand-in for Falcon in this test: signature = SHA-256(public key | message).
+  auto fake_sign = [](std::span<const uint8_t> pk, std::span<const uint8_t> m) {
+    std::vector<uint8_t> in(pk.begin(), pk.end());
+    in.insert(in.end(), m.begin(), m.end());
+    const auto d = proto::sha256(in);
+    return std::vector<uint8_t>(d.begin(), d.end());
+  };
+  sc.messaging.verifier = [fake_sign](MessageSignatureAlgorithm, std::span<const uint8_t> pk,
+                                      std::span<const uint8_t> m, std::span<const uint8_t> sig) {
+    const auto want = fake_sign(pk, m);
+    return std::equal(want.begin(), want.end(), sig.begin(), sig.end());
+  };
+  auto server = start_server(net, sc);
+  std::vector<std::string> delivered, rejected;
+  server->ep->on_connection([&](Connection c) {
+    server->conns.push_back(c);
+    c.on_message([&](const ReceivedMessage&) { delivered.push_back("ok"); });
+    c.on_message_rejected([&](const RejectedMessage& r) { rejected.push_back(r.code_name); });
+  });
+  const std::vector<uint8_t> pk(1793, 0x42);
+  const std::vector<uint8_t> payload(3000, 0x17);
+  proto::MessageHeader h;
+  h.token = proto::TokenFrame::make(payload, 1, net.now().count() / 1'000'000 + 1'780'272'000'000);
+  ASSERT_TRUE(proto::sign_header(h, proto::falcon_key_id(pk), [&](std::span<const uint8_t> m) {
+                return std::optional<std::vector<uint8_t>>(fake_sign(pk, m));
+              }).ok());
+  const proto::MessageWriter writer{proto::Settings{}};
+  auto captured = writer.encode_stream(h, payload);
+  ASSERT_TRUE(captured.ok());
+  auto control = proto::control_stream_preface(proto::Settings{});
+  proto::FalconKeyFrame::raw(proto::FalconAlgorithm::kFalcon1024, pk).encode(control);
+  EndpointConfig cc = client_config();
+  cc.messaging.enabled = false;
+  constexpr int kConnections = 6;
+  for (int i = 0; i < kConnections; ++i) {
+    // Each from its own host: the reuse-port hash spreads them over both workers.
+    auto client = net.endpoint("198.51.100." + std::to_string(10 + i), cc, ctx_);
+    ASSERT_TRUE(client.ok());
+    Connection conn = connect(net, *client);
+    ASSERT_TRUE(conn.is_established());
+    auto cs = conn.open_uni_stream();
+    auto ms = conn.open_uni_stream();
+    ASSERT_TRUE(cs.ok() && ms.ok());
+    ASSERT_TRUE(cs->write(control).ok());
+    ASSERT_TRUE(ms->write(captured.value()).ok());
+    ASSERT_TRUE(ms->finish().ok());
+    ASSERT_TRUE(net.run_until(
+        [&] { return delivered.size() + rejected.size() >= static_cast<size_t>(i + 1); }, 5s));
+  }
+  EXPECT_EQ(delivered.size(), 1u);
+  ASSERT_EQ(rejected.size(), static_cast<size_t>(kConnections - 1));
+  for (const auto& code : rejected) EXPECT_EQ(code, "token_replay");
+  const auto per_worker = server->ep->worker_connection_counts();
+  ASSERT_EQ(per_worker.size(), 2u);
+  EXPECT_GT(per_worker[0], 0u);
+  EXPECT_GT(per_worker[1], 0u);
 }
 
 }  // namespace

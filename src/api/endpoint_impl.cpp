@@ -70,7 +70,7 @@ EndpointImpl::EndpointImpl(std::shared_ptr<Context> ctx, EndpointConfig config,
       protocol_random_(env.protocol_random),
       by_cid_(0, quic::ConnectionIdHash(keys.cid_hash_key)) {
   reset_secret_ = derive_secret(keys.key, "stoq stateless reset");
-  reset_tokens_ = quic::ResetTokens::create(reset_secret_);
+  reset_tokens_ = quic::ResetTokens::create(ctx_->libctx(), reset_secret_);
   token_secret_ = derive_secret(keys.key, "stoq address validation");
   validator_.emplace(token_secret_, config_.transport);
   session_cache_ =

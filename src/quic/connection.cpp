@@ -71,7 +71,7 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       original_dcid_(p.original_dcid),
       cid_worker_(p.cid_worker) {
   if (reset_tokens_ == nullptr) {
-    own_reset_tokens_ = ResetTokens::create(p.reset_secret);
+    own_reset_tokens_ = ResetTokens::create(tls_.context().libctx(), p.reset_secret);
     reset_tokens_ = own_reset_tokens_.get();
   }
   // 0 ("by path") is resolved by the endpoint, which knows where the peer is; a connection

@@ -6,12 +6,13 @@
 
 namespace stoq::quic {
 
-std::unique_ptr<ResetTokens> ResetTokens::create(std::span<const uint8_t> secret) {
+std::unique_ptr<ResetTokens> ResetTokens::create(OSSL_LIB_CTX* libctx,
+                                                 std::span<const uint8_t> secret) {
   if (secret.size() != 32) return nullptr;
   std::unique_ptr<ResetTokens> t(new ResetTokens());
   t->ctx_ = EVP_CIPHER_CTX_new();
   if (t->ctx_ == nullptr) return nullptr;
-  EVP_CIPHER* aes = EVP_CIPHER_fetch(nullptr, "AES-256-ECB", nullptr);
+  EVP_CIPHER* aes = EVP_CIPHER_fetch(libctx, "AES-256-ECB", nullptr);
   const bool ok = aes != nullptr &&
                   EVP_EncryptInit_ex2(t->ctx_, aes, secret.data(), nullptr, nullptr) == 1 &&
                   EVP_CIPHER_CTX_set_padding(t->ctx_, 0) == 1;

@@ -16,14 +16,17 @@
 #include <span>
 
 struct evp_cipher_ctx_st;
+typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 
 namespace stoq::quic {
 
 class ResetTokens {
  public:
   static constexpr size_t kTokenLength = 16;
-  // `secret`: 32 bytes. nullptr if OpenSSL cannot set up AES-256-ECB.
-  static std::unique_ptr<ResetTokens> create(std::span<const uint8_t> secret);
+  // `secret`: 32 bytes. AES-256 comes from `libctx` (the Context's, so no provider outside
+  // it is used; nullptr would mean OpenSSL's default context, which library code must not
+  // use). nullptr if the secret has the wrong size or `libctx` cannot provide AES-256-ECB.
+  static std::unique_ptr<ResetTokens> create(OSSL_LIB_CTX* libctx, std::span<const uint8_t> secret);
   ~ResetTokens();
   ResetTokens(const ResetTokens&) = delete;
   ResetTokens& operator=(const ResetTokens&) = delete;

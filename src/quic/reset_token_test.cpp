@@ -1,18 +1,38 @@
 // Stateless reset tokens: deterministic per (secret, CID), different across either, and
 // equal to AES-256-CBC with a zero IV over the same 32-byte block (the CBC-MAC computed
-// an independent way).
+// an independent way). AES comes from the library context passed in, never from OpenSSL's
+// default one.
 #include "quic/reset_token.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <array>
+#include <span>
 #include <vector>
 
 namespace stoq::quic {
 namespace {
 
 using Token = std::array<uint8_t, ResetTokens::kTokenLength>;
+
+// A library context of its own with the default provider, as a Context has.
+class LibCtx {
+ public:
+  LibCtx() : ctx_(OSSL_LIB_CTX_new()), prov_(OSSL_PROVIDER_load(ctx_, "default")) {}
+  ~LibCtx() {
+    OSSL_PROVIDER_unload(prov_);
+    OSSL_LIB_CTX_free(ctx_);
+  }
+  LibCtx(const LibCtx&) = delete;
+  LibCtx& operator=(const LibCtx&) = delete;
+  OSSL_LIB_CTX* get() const { return ctx_; }
+
+ private:
+  OSSL_LIB_CTX* ctx_;
+  OSSL_PROVIDER* prov_;
+};
 
 Token token(ResetTokens& t, std::vector<uint8_t> cid) {
   Token out{};
@@ -23,7 +43,9 @@ Token token(ResetTokens& t, std::vector<uint8_t> cid) {
 TEST(ResetTokensTest, DeterministicAndKeyedByCidAndSecret) {
   std::vector<uint8_t> a(32, 0x11), b(32, 0x11);
   b[31] ^= 1;
-  auto ta = ResetTokens::create(a), ta2 = ResetTokens::create(a), tb = ResetTokens::create(b);
+  LibCtx libctx;
+  auto create = [&](std::span<const uint8_t> s) { return ResetTokens::create(libctx.get(), s); };
+  auto ta = create(a), ta2 = create(a), tb = create(b);
   ASSERT_TRUE(ta && ta2 && tb);
   const std::vector<uint8_t> cid(18, 0x42);
   std::vector<uint8_t> other = cid;
@@ -41,7 +63,8 @@ TEST(ResetTokensTest, DeterministicAndKeyedByCidAndSecret) {
 TEST(ResetTokensTest, MatchesAes256CbcWithZeroIv) {
   std::vector<uint8_t> secret(32);
   for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 7 + 3);
-  auto t = ResetTokens::create(secret);
+  LibCtx libctx;
+  auto t = ResetTokens::create(libctx.get(), secret);
   ASSERT_TRUE(t);
   std::vector<uint8_t> cid(18);
   for (size_t i = 0; i < cid.size(); ++i) cid[i] = static_cast<uint8_t>(0xa0 + i);
@@ -63,13 +86,28 @@ TEST(ResetTokensTest, MatchesAes256CbcWithZeroIv) {
 }
 
 TEST(ResetTokensTest, RejectsBadSecretAndOverlongCid) {
-  EXPECT_EQ(ResetTokens::create(std::vector<uint8_t>(16, 1)), nullptr);
-  auto t = ResetTokens::create(std::vector<uint8_t>(32, 1));
+  LibCtx libctx;
+  EXPECT_EQ(ResetTokens::create(libctx.get(), std::vector<uint8_t>(16, 1)), nullptr);
+  auto t = ResetTokens::create(libctx.get(), std::vector<uint8_t>(32, 1));
   ASSERT_TRUE(t);
   uint8_t out[16];
   EXPECT_FALSE(t->generate(std::vector<uint8_t>(21, 0), out));
   EXPECT_TRUE(t->generate(std::vector<uint8_t>(20, 0), out));
   EXPECT_TRUE(t->generate({}, out));
+}
+
+// The cipher is fetched from the given context: one without any provider has no AES, so
+// creation fails even though OpenSSL's default context would have it.
+TEST(ResetTokensTest, UsesTheGivenLibraryContext) {
+  OSSL_LIB_CTX* empty = OSSL_LIB_CTX_new();
+  ASSERT_NE(empty, nullptr);
+  OSSL_PROVIDER* null_provider = OSSL_PROVIDER_load(empty, "null");
+  ASSERT_NE(null_provider, nullptr);
+  EXPECT_EQ(ResetTokens::create(empty, std::vector<uint8_t>(32, 1)), nullptr);
+  OSSL_PROVIDER_unload(null_provider);
+  OSSL_LIB_CTX_free(empty);
+  LibCtx with_default;
+  EXPECT_NE(ResetTokens::create(with_default.get(), std::vector<uint8_t>(32, 1)), nullptr);
 }
 
 }  // namespace

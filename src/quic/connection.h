@@ -283,8 +283,6 @@ class Connection : private tls::TlsObserver {
   void reopen_early_streams();
   void sample_delivery_rate(Timestamp now);
 
- public:
-  // OpenSSL new-session callback for client SSL_CTXs (installed by the endpoint).
   // What info() reports about TLS, kept when a server frees its TLS state once the
   // handshake is done (release_tls): QUIC needs no TLS after that on a server (key updates
   // are derived by ngtcp2, tickets were sent with the handshake), and the SSL object with
@@ -293,7 +291,9 @@ class Connection : private tls::TlsObserver {
     std::string group, cipher, peer_signature, peer_key_type, alpn;
     bool resumed = false, early_data_accepted = false;
   };
+  // OpenSSL new-session callback for client SSL_CTXs (installed by configure_resumption).
   static int new_session_cb(SSL* ssl, SSL_SESSION* session);
+  friend void configure_resumption(const tls::TlsContext& tls, const TransportConfig& transport);
   static int recv_crypto_data_cb(ngtcp2_conn* conn, ngtcp2_encryption_level level, uint64_t offset,
                                  const uint8_t* data, size_t len, void* user);
   TlsFacts read_tls_facts() const;
@@ -303,7 +303,6 @@ class Connection : private tls::TlsObserver {
   void release_tls();
   static int handshake_confirmed_cb(ngtcp2_conn* conn, void* user);
 
- private:
   const tls::TlsContext& tls_;
   TransportConfig transport_;
   ConnectionHost& host_;

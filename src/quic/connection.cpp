@@ -312,11 +312,7 @@ void Connection::read_datagram(const SocketAddress& local, const SocketAddress& 
 
 size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max_packets) {
   now = monotonic(now);
-  if (close_packet_pending_) {
-    close_packet_pending_ = false;
-    writer.write_packet(local_, remote_, close_packet_, 0);
-    return 1;
-  }
+  if (close_packet_pending_) return flush_close_packet(writer);
   if (state_ != State::kOpen) return 0;
   size_t count = 0;
   ngtcp2_path_storage ps;
@@ -327,16 +323,8 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
     uint8_t* buf = packet_space(writer);
     if (!datagram_queue_.empty() && handshake_done_) {
       ngtcp2_ssize nwrite = 0;
-      if (!write_datagram(now, ps, pi, buf, nwrite)) {
-        fail(static_cast<int>(nwrite), now);
-        dispatch_events();
-        if (close_packet_pending_) {
-          close_packet_pending_ = false;
-          writer.write_packet(local_, remote_, close_packet_, 0);
-          ++count;
-        }
-        return count;
-      }
+      if (!write_datagram(now, ps, pi, buf, nwrite))
+        return count + fail_and_flush(static_cast<int>(nwrite), now, writer);
       if (nwrite > 0) {
         emit(writer, ps.path, buf, nwrite, pi.ecn);
         ++count;
@@ -387,14 +375,7 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
         send_queue_.pop_front();
         continue;
       }
-      fail(static_cast<int>(nwrite), now);
-      dispatch_events();
-      if (close_packet_pending_) {
-        close_packet_pending_ = false;
-        writer.write_packet(local_, remote_, close_packet_, 0);
-        ++count;
-      }
-      return count;
+      return count + fail_and_flush(static_cast<int>(nwrite), now, writer);
     }
     if (s && s->unsent == 0 && (!s->fin_queued || s->fin_sent)) {
       s->in_send_queue = false;
@@ -413,6 +394,19 @@ size_t Connection::write_packets(Timestamp now, PacketWriter& writer, size_t max
   ngtcp2_conn_update_pkt_tx_time(conn_, now);
   sample_delivery_rate(now);
   return count;
+}
+
+size_t Connection::flush_close_packet(PacketWriter& writer) {
+  if (!close_packet_pending_) return 0;
+  close_packet_pending_ = false;
+  writer.write_packet(local_, remote_, close_packet_, 0);
+  return 1;
+}
+
+size_t Connection::fail_and_flush(int liberr, Timestamp now, PacketWriter& writer) {
+  fail(liberr, now);
+  dispatch_events();
+  return flush_close_packet(writer);
 }
 
 uint8_t* Connection::packet_space(PacketWriter& writer) {

@@ -263,6 +263,12 @@ class Connection : private tls::TlsObserver {
   bool write_datagram(Timestamp now, ngtcp2_path_storage& ps, ngtcp2_pkt_info& pi, uint8_t* buf,
                       ngtcp2_ssize& nwrite);
   uint8_t* packet_space(PacketWriter& writer);
+  // Writes the pending CONNECTION_CLOSE, if any; returns the packets written (0 or 1).
+  size_t flush_close_packet(PacketWriter& writer);
+  // A fatal error while writing: closes (fail), delivers the events (on_closed) and sends
+  // the CONNECTION_CLOSE that fail() built, so it leaves in this write_packets() call.
+  // Returns the packets written (0 or 1).
+  size_t fail_and_flush(int liberr, Timestamp now, PacketWriter& writer);
   void emit(PacketWriter& writer, const ngtcp2_path& path, const uint8_t* buf, ngtcp2_ssize len,
             uint8_t ecn);
   static int extend_max_stream_data_cb(ngtcp2_conn*, int64_t id, uint64_t max_data, void* user,

@@ -13,8 +13,6 @@
 #include <cstring>
 #include <utility>
 
-#include "provider/falcon_public.h"
-
 namespace stoq::provider {
 namespace {
 
@@ -277,7 +275,7 @@ bool Key::set_private(std::span<const std::uint8_t> encoded,
     why = what + "malformed Falcon secret key";
     return false;
   }
-  auto pk = derive_public_key(sk.value());
+  auto pk = falcon::derive_public_key(sk.value());
   if (!pk) {
     why = what + "Falcon secret key has no public key";
     return false;

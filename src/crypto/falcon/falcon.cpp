@@ -204,6 +204,24 @@ Result<SecretKey> SecretKey::decode(std::span<const std::uint8_t> encoded) {
   return Errc::kBadSecretKey;
 }
 
+Result<PublicKey> derive_public_key(const SecretKey& key) {
+  const unsigned logn = logn_of(key.level());
+  const Params& p = params_for(logn);
+  // f || g || F || G, n bytes each; empty when moved from.
+  const std::vector<std::int8_t>& expanded = detail::KeyAccess::expanded(key);
+  if (expanded.size() != 4 * p.n) return Errc::kBadSecretKey;
+  std::array<std::uint16_t, 1024> h{};
+  if (!detail::compute_public(h.data(), expanded.data(), expanded.data() + p.n, logn)) {
+    return Errc::kBadSecretKey;  // f not invertible mod q: not a valid secret key
+  }
+  std::vector<std::uint8_t> pk(p.pk_bytes);
+  pk[0] = static_cast<std::uint8_t>(logn);
+  if (detail::modq_encode(std::span(pk).subspan(1), h.data(), logn) != p.pk_bytes - 1) {
+    return Errc::kBadSecretKey;  // unreachable: every h coefficient is below q
+  }
+  return detail::KeyAccess::make_public(key.level(), std::move(pk));
+}
+
 Result<KeyPair> generate_keypair(Level level, const RandomSource& rng) {
   const unsigned logn = logn_of(level);
   const Params& p = params_for(logn);

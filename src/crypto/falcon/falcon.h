@@ -140,6 +140,11 @@ struct KeyPair {
   SecretKey secret_key;
 };
 
+// The public key that belongs to `key` (h = g / f mod q), for callers that hold only the
+// secret key (importing a private key alone, checking that a stored pair belongs
+// together). kBadSecretKey for a moved-from key or one whose f is not invertible mod q.
+Result<PublicKey> derive_public_key(const SecretKey& key);
+
 enum class SignatureFormat {
   kCompressed,  // header 0x30 + logn || nonce || compressed s2 (variable length)
   kPadded,      // same, zero-padded to exactly 666 / 1280 bytes

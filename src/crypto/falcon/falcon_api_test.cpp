@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -169,6 +170,24 @@ TEST_P(FalconApi, SecretKeyRoundTripAndStrictness) {
   off += detail::trim_i8_encode(std::span(forged).subspan(off), zero.data(), logn(), 8);
   ASSERT_EQ(off, forged.size());
   EXPECT_EQ(SecretKey::decode(forged).error(), Errc::kBadSecretKey);
+}
+
+// The public key recomputed from the secret key alone is the one generated with it, also
+// after the secret key went through its encoding; a moved-from key has none.
+TEST_P(FalconApi, DerivePublicKeyFromTheSecretKey) {
+  auto pk = derive_public_key(pair_->secret_key);
+  ASSERT_TRUE(pk.ok());
+  EXPECT_EQ(pk->level(), GetParam());
+  const auto want = pair_->public_key.bytes();
+  EXPECT_TRUE(std::equal(pk->bytes().begin(), pk->bytes().end(), want.begin(), want.end()));
+  auto decoded = SecretKey::decode(pair_->secret_key.bytes());
+  ASSERT_TRUE(decoded.ok());
+  auto again = derive_public_key(decoded.value());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(std::equal(again->bytes().begin(), again->bytes().end(), want.begin(), want.end()));
+  SecretKey moved = std::move(decoded.value());
+  EXPECT_EQ(derive_public_key(decoded.value()).error(), Errc::kBadSecretKey);
+  EXPECT_TRUE(derive_public_key(moved).ok());
 }
 
 TEST_P(FalconApi, SignedMessageRoundTrip) {

@@ -104,6 +104,10 @@ def resolve(root: pathlib.Path, src_file: pathlib.Path, header: str):
         return PUBLIC_HEADERS.get(header, "?"), True
     if (root / "src" / header).is_file():
         return layer_of("src/" + header), False
+    # apps/stoq is the CLI's include root (stoq_cli_support), as src/ is the libraries':
+    # apps/stoq/bench includes "bench/x.h" and "pattern.h".
+    if (root / "apps" / "stoq" / header).is_file():
+        return layer_of("apps/stoq/" + header), False
     return None
 
 

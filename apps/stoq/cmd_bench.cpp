@@ -3,10 +3,10 @@
 //   stoq bench server ...              the server side, in its own process
 //   stoq bench client MODE ADDR ...    the client side against it
 //   stoq bench MODE ...                both: starts a server on loopback, runs, stops it
-#include "bench_client.h"
-#include "bench_options.h"
-#include "bench_server.h"
-#include "bench_spawn.h"
+#include "bench/client.h"
+#include "bench/options.h"
+#include "bench/server.h"
+#include "bench/spawn.h"
 #include "cli_common.h"
 #include "commands.h"
 #include "transport_options.h"

@@ -1,9 +1,9 @@
 // `stoq bench server`: one process serving every bench mode and baseline:
-//   - a STOQ endpoint (UDP) answering the requests of bench_protocol.h on every stream;
+//   - a STOQ endpoint (UDP) answering the requests of protocol.h on every stream;
 //   - on the same port number over TCP: TLS 1.3 with the same certificate and requests
 //     (the baseline), and the plain-text control channel (process CPU time, RSS,
 //     connection counts, raw UDP receiver counters);
-//   - a raw UDP receiver (bench_udp.h) on a port the control channel reports.
+//   - a raw UDP receiver (udp.h) on a port the control channel reports.
 #pragma once
 
 #include <string>

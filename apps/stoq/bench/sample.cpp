@@ -1,4 +1,4 @@
-#include "bench_sample.h"
+#include "bench/sample.h"
 
 #include <algorithm>
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "bench_sample.h"
+#include "bench/sample.h"
 
 #include "pattern.h"
 #include "stoq/error.h"
@@ -64,7 +64,7 @@ Result<std::string> query_server_stats(const std::string& address, int timeout_m
 
 namespace stoq::cli::bench {
 
-// What the server's control channel reports (see bench_server.h).
+// What the server's control channel reports (see server.h).
 struct ServerSnapshot {
   double cpu_s = 0;            // process user + system CPU seconds
   uint64_t rss = 0;            // resident bytes now

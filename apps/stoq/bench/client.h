@@ -3,7 +3,7 @@
 // the report.
 #pragma once
 
-#include "bench_options.h"
+#include "bench/options.h"
 
 namespace stoq::cli::bench {
 

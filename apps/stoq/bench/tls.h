@@ -1,5 +1,5 @@
 // The kernel TCP + TLS 1.3 (OpenSSL) baseline of `stoq bench`: the same requests
-// (bench_protocol.h), payload pattern and verification as the STOQ runs, the same
+// (protocol.h), payload pattern and verification as the STOQ runs, the same
 // certificate, the same key-exchange group choice and AES-128-GCM, over loopback TCP.
 #pragma once
 
@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "bench_options.h"
-#include "bench_progress.h"
-#include "bench_sample.h"
+#include "bench/options.h"
+#include "bench/progress.h"
+#include "bench/sample.h"
 #include "stoq/stoq.h"
 
 namespace stoq::cli::bench {

@@ -1,4 +1,4 @@
-#include "bench_spawn.h"
+#include "bench/spawn.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench_sys.h"
+#include "bench/sys.h"
 
 namespace stoq::cli::bench {
 namespace {

@@ -1,12 +1,12 @@
-#include "bench_client.h"
+#include "bench/client.h"
 
 #include <cstdio>
 
-#include "bench_protocol.h"
-#include "bench_report.h"
-#include "bench_stoq_client.h"
-#include "bench_tls.h"
-#include "bench_udp.h"
+#include "bench/protocol.h"
+#include "bench/report.h"
+#include "bench/stoq_client.h"
+#include "bench/tls.h"
+#include "bench/udp.h"
 
 namespace stoq::cli::bench {
 namespace {

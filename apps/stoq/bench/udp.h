@@ -11,9 +11,9 @@
 #include <memory>
 #include <thread>
 
-#include "bench_options.h"
-#include "bench_progress.h"
-#include "bench_sample.h"
+#include "bench/options.h"
+#include "bench/progress.h"
+#include "bench/sample.h"
 #include "pattern.h"
 #include "stoq/stoq.h"
 

@@ -1,4 +1,4 @@
-#include "bench_tls.h"
+#include "bench/tls.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "bench_protocol.h"
+#include "bench/protocol.h"
 #include "pattern.h"
 
 namespace stoq::cli::bench {

@@ -1,10 +1,10 @@
-#include "bench_progress.h"
+#include "bench/progress.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-#include "bench_sys.h"
+#include "bench/sys.h"
 
 namespace stoq::cli::bench {
 

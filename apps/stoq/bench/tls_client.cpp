@@ -12,10 +12,10 @@
 #include <mutex>
 #include <thread>
 
-#include "bench_histogram.h"
-#include "bench_protocol.h"
-#include "bench_sys.h"
-#include "bench_tls.h"
+#include "bench/histogram.h"
+#include "bench/protocol.h"
+#include "bench/sys.h"
+#include "bench/tls.h"
 #include "pattern.h"
 
 namespace stoq::cli::bench {

@@ -1,4 +1,4 @@
-#include "bench_sys.h"
+#include "bench/sys.h"
 
 #include <sys/resource.h>
 #include <unistd.h>

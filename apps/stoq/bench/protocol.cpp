@@ -1,4 +1,4 @@
-#include "bench_protocol.h"
+#include "bench/protocol.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "bench_sys.h"
+#include "bench/sys.h"
 #include "stoq/address.h"
 
 namespace stoq::cli::bench {

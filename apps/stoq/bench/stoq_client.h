@@ -4,9 +4,9 @@
 
 #include <memory>
 
-#include "bench_options.h"
-#include "bench_progress.h"
-#include "bench_sample.h"
+#include "bench/options.h"
+#include "bench/progress.h"
+#include "bench/sample.h"
 #include "stoq/stoq.h"
 
 namespace stoq::cli::bench {

@@ -1,4 +1,4 @@
-#include "bench_stoq_client.h"
+#include "bench/stoq_client.h"
 
 #include <strings.h>
 
@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "bench_histogram.h"
-#include "bench_protocol.h"
-#include "bench_sys.h"
+#include "bench/histogram.h"
+#include "bench/protocol.h"
+#include "bench/sys.h"
 #include "core/printable.h"
 #include "pattern.h"
 

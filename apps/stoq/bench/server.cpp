@@ -1,14 +1,14 @@
-#include "bench_server.h"
+#include "bench/server.h"
 
 #include <cstdio>
 #include <memory>
 
 #include <nlohmann/json.hpp>
 
-#include "bench_protocol.h"
-#include "bench_sys.h"
-#include "bench_tls.h"
-#include "bench_udp.h"
+#include "bench/protocol.h"
+#include "bench/sys.h"
+#include "bench/tls.h"
+#include "bench/udp.h"
 #include "pattern.h"
 #include "stop_signals.h"
 

@@ -1,4 +1,4 @@
-#include "bench_histogram.h"
+#include "bench/histogram.h"
 
 #include <algorithm>
 #include <bit>

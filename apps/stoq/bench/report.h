@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "bench_options.h"
-#include "bench_sample.h"
+#include "bench/options.h"
+#include "bench/sample.h"
 
 namespace stoq::cli::bench {
 

@@ -1,4 +1,4 @@
-#include "bench_udp.h"
+#include "bench/udp.h"
 
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -11,8 +11,8 @@
 #include <random>
 #include <vector>
 
-#include "bench_protocol.h"
-#include "bench_sys.h"
+#include "bench/protocol.h"
+#include "bench/sys.h"
 #include "pattern.h"
 
 #ifndef UDP_SEGMENT

@@ -48,6 +48,9 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
                                                      const MessagingConfig& config,
                                                      bool datagrams_enabled, const Context* ctx,
                                                      const MessagingEnvironment& env) {
+  if (ctx == nullptr) return {Errc::kInvalidArgument, "messaging: no Context"};
+  auto sha256 = proto::Sha256Algorithm::fetch(ctx->libctx());
+  if (!sha256) return {Errc::kUnsupported, "messaging: " + sha256.error().reason};
   proto::SessionConfig sc;
   sc.local.max_message_size = config.max_message_size;
   sc.local.max_shard_count = config.max_shard_count;
@@ -63,7 +66,7 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
                                           std::to_string(pk.size()) +
                                           " bytes does not match its algorithm"};
     }
-    const proto::KeyId id = proto::falcon_key_id(pk);
+    const proto::KeyId id = proto::falcon_key_id(sha256.value(), pk);
     sc.local.falcon_key_hint = proto::key_hint(std::span<const uint8_t, 32>(id));
   }
   if (auto st = sc.local.validate(); !st) {
@@ -91,19 +94,20 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
   sc.require_token = config.require_token;
   sc.require_signature = config.require_signature;
   auto clock = env.clock ? env.clock : std::make_shared<io::SystemClock>();
-  return std::shared_ptr<Messaging>(
-      new Messaging(shared, std::move(sc), config, ctx, std::move(clock)));
+  return std::shared_ptr<Messaging>(new Messaging(shared, std::move(sha256).value(), std::move(sc),
+                                                  config, ctx, std::move(clock)));
 }
 
-Messaging::Messaging(ConnectionShared& shared, proto::SessionConfig session_config,
-                     const MessagingConfig& config, const Context* ctx,
-                     std::shared_ptr<const io::Clock> clock)
+Messaging::Messaging(ConnectionShared& shared, proto::Sha256Algorithm sha256,
+                     proto::SessionConfig session_config, const MessagingConfig& config,
+                     const Context* ctx, std::shared_ptr<const io::Clock> clock)
     : shared_(shared),
       config_(config),
       ctx_(ctx),
       clock_(std::move(clock)),
-      session_(std::move(session_config)) {
-  if (config_.signer) key_id_ = proto::falcon_key_id(config_.signer->public_key());
+      sha256_(std::move(sha256)),
+      session_(sha256_, std::move(session_config)) {
+  if (config_.signer) key_id_ = proto::falcon_key_id(sha256_, config_.signer->public_key());
 }
 
 Messaging::~Messaging() = default;
@@ -134,7 +138,8 @@ void Messaging::open_control_stream() {
   control_ = Stream(std::move(s).value());
   std::vector<uint8_t> bytes = session_.control_preface(random_u64() | 1);
   if (config_.signer) {
-    proto::FalconKeyFrame::raw(to_proto(config_.signer->algorithm()), config_.signer->public_key())
+    proto::FalconKeyFrame::raw(sha256_, to_proto(config_.signer->algorithm()),
+                               config_.signer->public_key())
         .encode(bytes);
   }
   // A few hundred bytes (a few KiB with a key) always fit the empty stream's send buffer.
@@ -405,14 +410,14 @@ Result<uint64_t> Messaging::send(std::vector<uint8_t>& payload, const MessageOpt
   proto::MessageHeader h;
   std::vector<proto::ShardFrame> shards;
   if (options.shards > 1) {
-    auto split = proto::split_message(data, options.shards, ++next_message_id_);
+    auto split = proto::split_message(sha256_, data, options.shards, ++next_message_id_);
     if (!split) return from_violation<uint64_t>(split.error());
     shards = std::move(split).value();
     h.shard = shards[0];
     // The whole-message hash is the TOKEN hash too: hash a large payload once.
     if (options.token) h.token = proto::TokenFrame{shards[0].message_hash, number, now};
   } else if (options.token) {
-    h.token = proto::TokenFrame::make(data, number, now);
+    h.token = proto::TokenFrame::make(sha256_, data, number, now);
   }
   if (options.sign) {
     proto::SignFunction fn = [s = config_.signer](std::span<const uint8_t> m) {

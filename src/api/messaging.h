@@ -113,8 +113,8 @@ class Messaging {
     size_t remaining = 0;
   };
 
-  Messaging(ConnectionShared& shared, proto::SessionConfig session_config,
-            const MessagingConfig& config, const Context* ctx,
+  Messaging(ConnectionShared& shared, proto::Sha256Algorithm sha256,
+            proto::SessionConfig session_config, const MessagingConfig& config, const Context* ctx,
             std::shared_ptr<const io::Clock> clock);
 
   uint64_t now_ms() const { return clock_->wall_ms(); }
@@ -138,6 +138,7 @@ class Messaging {
   MessagingConfig config_;
   const Context* ctx_;
   std::shared_ptr<const io::Clock> clock_;
+  proto::Sha256Algorithm sha256_;  // from the Context's library context
   proto::Session session_;
   std::optional<proto::KeyId> key_id_;
   Stream control_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "proto/frame.h"
 #include "proto/limits.h"
@@ -24,8 +25,8 @@ std::vector<uint8_t> grease_stream(uint64_t random) {
   return out;
 }
 
-ControlStream::ControlStream(const Settings& local)
-    : local_(local), decoder_(local.max_frame_size) {}
+ControlStream::ControlStream(const Settings& local, Sha256Algorithm sha256)
+    : local_(local), sha256_(std::move(sha256)), decoder_(local.max_frame_size) {}
 
 Status ControlStream::fail(Violation v) {
   error_ = v;
@@ -66,6 +67,7 @@ Status ControlStream::on_data(std::span<const uint8_t> bytes) {
                         "more than " + std::to_string(kMaxAnnouncedKeys) + " FALCON_KEY frames"));
         auto k = FalconKeyFrame::decode(e.payload);
         if (!k) return fail(k.error());
+        if (auto st = k.value().check_key_id(sha256_); !st) return fail(st.error());
         ++keys_;
         events_.push_back(PeerKeyEvent{std::move(k).value()});
         break;

@@ -43,8 +43,9 @@ using ControlEvent = std::variant<PeerSettingsEvent, PeerKeyEvent>;
 
 class ControlStream {
  public:
-  // `local`: the settings we announced (bounds frame sizes and enables FALCON_KEY).
-  explicit ControlStream(const Settings& local);
+  // `local`: the settings we announced (bounds frame sizes and enables FALCON_KEY);
+  // `sha256` checks the key ids of raw FALCON_KEY frames.
+  ControlStream(const Settings& local, Sha256Algorithm sha256);
 
   // Feeds bytes that follow the stream type. Errors (sticky): kSettingsError (first frame
   // not SETTINGS, bad value, second SETTINGS), kFrameUnexpected, kFrameEncoding,
@@ -63,6 +64,7 @@ class ControlStream {
   Status fail(Violation v);
 
   Settings local_;
+  Sha256Algorithm sha256_;
   FrameDecoder decoder_;
   std::optional<Settings> peer_settings_;
   size_t keys_ = 0;

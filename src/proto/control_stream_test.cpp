@@ -10,6 +10,8 @@
 namespace stoq::proto {
 namespace {
 
+using test::test_sha256;
+
 std::vector<uint8_t> body(const std::vector<uint8_t>& preface) {
   EXPECT_EQ(preface.at(0), 0x40);  // stream type 0x53 is a two-byte varint
   EXPECT_EQ(preface.at(1), 0x53);
@@ -22,9 +24,9 @@ TEST(ControlStream, PrefaceByteByByte) {
   const auto preface = control_stream_preface(mine, 0x1234);
   auto bytes = body(preface);
   std::vector<uint8_t> key;
-  FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, test::pattern(1793)).encode(key);
+  FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, test::pattern(1793)).encode(key);
   bytes.insert(bytes.end(), key.begin(), key.end());
-  ControlStream cs{Settings{}};
+  ControlStream cs{Settings{}, test_sha256()};
   for (uint8_t b : bytes) {
     ASSERT_TRUE(cs.on_data({&b, 1}).ok());
   }
@@ -42,18 +44,18 @@ TEST(ControlStream, PrefaceByteByByte) {
 TEST(ControlStream, FirstFrameMustBeSettings) {
   std::vector<uint8_t> s;
   TokenFrame{}.encode(s);
-  ControlStream a{Settings{}};
+  ControlStream a{Settings{}, test_sha256()};
   EXPECT_EQ(a.on_data(s).code(), Error::kSettingsError);
 
   s.clear();
   append_grease_frame(s, 3);
   Settings{}.encode(s);
-  ControlStream b{Settings{}};
+  ControlStream b{Settings{}, test_sha256()};
   EXPECT_EQ(b.on_data(s).code(), Error::kSettingsError);
 
   s.clear();
   append_frame(s, to_wire(FrameType::kData), test::pattern(3));
-  ControlStream c{Settings{}};
+  ControlStream c{Settings{}, test_sha256()};
   EXPECT_EQ(c.on_data(s).code(), Error::kSettingsError);
 }
 
@@ -61,7 +63,7 @@ TEST(ControlStream, SecondSettingsAndUnexpectedFrames) {
   std::vector<uint8_t> s;
   Settings{}.encode(s);
   Settings{}.encode(s);
-  ControlStream a{Settings{}};
+  ControlStream a{Settings{}, test_sha256()};
   auto r = a.on_data(s);
   EXPECT_EQ(r.code(), Error::kSettingsError);
   EXPECT_EQ(a.on_data({}).code(), Error::kSettingsError);  // sticky
@@ -73,7 +75,7 @@ TEST(ControlStream, SecondSettingsAndUnexpectedFrames) {
       TokenFrame{}.encode(t);
     else
       append_frame(t, to_wire(FrameType::kData), test::pattern(2));
-    ControlStream b{Settings{}};
+    ControlStream b{Settings{}, test_sha256()};
     EXPECT_EQ(b.on_data(t).code(), Error::kFrameUnexpected);
   }
 }
@@ -84,38 +86,50 @@ TEST(ControlStream, BadSettingsValue) {
   append_varint(p, 10);
   std::vector<uint8_t> s;
   append_frame(s, to_wire(FrameType::kSettings), p);
-  ControlStream cs{Settings{}};
+  ControlStream cs{Settings{}, test_sha256()};
   auto r = cs.on_data(s);
   EXPECT_EQ(r.code(), Error::kSettingsError);
   EXPECT_NE(r.error().reason.find("max_frame_size"), std::string::npos);
+}
+
+// The key id of a raw key must be its SHA-256 (checked with the stream's algorithm).
+TEST(ControlStream, RawKeyWithAnotherKeysIdIsRejected) {
+  std::vector<uint8_t> s;
+  Settings{}.encode(s);
+  auto key = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, test::pattern(897));
+  key.key_id[31] ^= 1;
+  key.encode(s);
+  ControlStream cs{Settings{}, test_sha256()};
+  EXPECT_EQ(cs.on_data(s).code(), Error::kFrameEncoding);
 }
 
 TEST(ControlStream, KeyLimitAndDisabledSignatures) {
   std::vector<uint8_t> s;
   Settings{}.encode(s);
   for (size_t i = 0; i <= kMaxAnnouncedKeys; ++i)
-    FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, test::pattern(897, uint8_t(i))).encode(s);
-  ControlStream cs{Settings{}};
+    FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, test::pattern(897, uint8_t(i)))
+        .encode(s);
+  ControlStream cs{Settings{}, test_sha256()};
   EXPECT_EQ(cs.on_data(s).code(), Error::kLimitExceeded);
 
   Settings no_sig;
   no_sig.extensions = kExtToken;
   std::vector<uint8_t> t;
   Settings{}.encode(t);
-  FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, test::pattern(897)).encode(t);
-  ControlStream cs2{no_sig};
+  FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, test::pattern(897)).encode(t);
+  ControlStream cs2{no_sig, test_sha256()};
   EXPECT_EQ(cs2.on_data(t).code(), Error::kFrameUnexpected);
 }
 
 TEST(ControlStream, ClosingIsCritical) {
-  ControlStream cs{Settings{}};
+  ControlStream cs{Settings{}, test_sha256()};
   EXPECT_EQ(cs.on_closed().code(), Error::kClosedCriticalStream);
 }
 
 TEST(ControlStream, TruncatedPrefacesNeverFail) {
   auto bytes = body(control_stream_preface(Settings{}, 99));
   for (size_t n = 0; n <= bytes.size(); ++n) {
-    ControlStream cs{Settings{}};
+    ControlStream cs{Settings{}, test_sha256()};
     EXPECT_TRUE(cs.on_data(std::span<const uint8_t>(bytes).first(n)).ok()) << n;
     if (n == bytes.size()) {
       EXPECT_TRUE(cs.peer_settings().has_value());

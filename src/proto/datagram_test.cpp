@@ -9,10 +9,13 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 TEST(Datagram, MessageRoundTrip) {
   const auto payload = test::pattern(300);
   MessageHeader h;
-  h.token = TokenFrame::make(payload, 3, 4);
+  h.token = TokenFrame::make(test_sha256(), payload, 3, 4);
   h.seed = SeedFrame{SeedOp::kFetch, sha256(payload), 0, 9, 0};
   auto dg = MessageWriter{Settings{}}.encode_datagram(h, payload, 1200);
   ASSERT_TRUE(dg.ok());

@@ -8,8 +8,8 @@
 
 namespace stoq::proto {
 
-KeyId falcon_key_id(std::span<const uint8_t> public_key) {
-  return sha256(public_key);
+KeyId falcon_key_id(const Sha256Algorithm& sha256, std::span<const uint8_t> public_key) {
+  return sha256.digest(public_key);
 }
 
 size_t falcon_public_key_size(FalconAlgorithm alg) {
@@ -22,8 +22,9 @@ size_t falcon_public_key_size(FalconAlgorithm alg) {
   return 0;
 }
 
-FalconKeyFrame FalconKeyFrame::raw(FalconAlgorithm alg, std::span<const uint8_t> public_key) {
-  return {alg, falcon_key_id(public_key), KeyEncoding::kRawPublicKey,
+FalconKeyFrame FalconKeyFrame::raw(const Sha256Algorithm& sha256, FalconAlgorithm alg,
+                                   std::span<const uint8_t> public_key) {
+  return {alg, falcon_key_id(sha256, public_key), KeyEncoding::kRawPublicKey,
           std::vector<uint8_t>(public_key.begin(), public_key.end())};
 }
 
@@ -36,8 +37,6 @@ Status FalconKeyFrame::validate() const {
         return violation(Error::kFrameEncoding, "FALCON_KEY raw key of " +
                                                     std::to_string(data.size()) + " bytes, want " +
                                                     std::to_string(want));
-      if (falcon_key_id(data) != key_id)
-        return violation(Error::kFrameEncoding, "FALCON_KEY key id does not match the key");
       return Ok{};
     case KeyEncoding::kCertificateChain:
       if (data.empty()) return violation(Error::kFrameEncoding, "FALCON_KEY empty chain");
@@ -59,6 +58,12 @@ void FalconKeyFrame::encode(std::vector<uint8_t>& out) const {
   w.varint(data.size());
   w.bytes(data);
   append_frame(out, to_wire(FrameType::kFalconKey), p);
+}
+
+Status FalconKeyFrame::check_key_id(const Sha256Algorithm& sha256) const {
+  if (encoding == KeyEncoding::kRawPublicKey && falcon_key_id(sha256, data) != key_id)
+    return violation(Error::kFrameEncoding, "FALCON_KEY key id does not match the key");
+  return Ok{};
 }
 
 Result<FalconKeyFrame> FalconKeyFrame::decode(std::span<const uint8_t> payload) {

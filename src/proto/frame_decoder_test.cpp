@@ -10,6 +10,8 @@
 namespace stoq::proto {
 namespace {
 
+using test::test_sha256;
+
 struct Collected {
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
   std::vector<uint8_t> data;
@@ -50,7 +52,7 @@ std::vector<uint8_t> sample_stream() {
   std::vector<uint8_t> s;
   Settings{}.encode(s);
   append_grease_frame(s, 0x0a05);
-  TokenFrame::make(test::pattern(10), 9, 99).encode(s);
+  TokenFrame::make(test_sha256(), test::pattern(10), 9, 99).encode(s);
   append_frame(s, 0x1234567, test::pattern(300));  // unknown, skipped
   append_frame(s, to_wire(FrameType::kData), test::pattern(70000 % 4000, 3));
   append_frame(s, to_wire(FrameType::kData), {});

@@ -15,6 +15,9 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 using test::digest_filled;
 using test::pattern;
 
@@ -55,8 +58,8 @@ void check_codec(const T& value, FrameType type) {
 
 TEST(Token, RoundTrip) {
   auto payload = pattern(100);
-  check_codec(TokenFrame::make(payload, 42, 1764072000123), FrameType::kToken);
-  EXPECT_EQ(TokenFrame::make(payload, 0, 0).payload_hash, sha256(payload));
+  check_codec(TokenFrame::make(test_sha256(), payload, 42, 1764072000123), FrameType::kToken);
+  EXPECT_EQ(TokenFrame::make(test_sha256(), payload, 0, 0).payload_hash, sha256(payload));
 }
 
 TEST(Token, ExactSizeOnly) {
@@ -96,7 +99,7 @@ TEST(Shard, RoundTripAndBounds) {
 
 TEST(Shard, SplitMessage) {
   auto payload = pattern(10);
-  auto parts = split_message(payload, 3, 5);
+  auto parts = split_message(test_sha256(), payload, 3, 5);
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts.value().size(), 3u);
   EXPECT_EQ(parts.value()[0].length, 4u);
@@ -106,10 +109,11 @@ TEST(Shard, SplitMessage) {
     EXPECT_EQ(p.message_hash, sha256(payload));
     EXPECT_TRUE(p.validate().ok());
   }
-  EXPECT_EQ(split_message(payload, 0, 1).code(), Error::kLimitExceeded);
-  EXPECT_EQ(split_message(payload, 11, 1).code(), Error::kLimitExceeded);
-  EXPECT_EQ(split_message(pattern(2000), kMaxShardCountLimit + 1, 1).code(), Error::kLimitExceeded);
-  auto empty = split_message({}, 1, 1);
+  EXPECT_EQ(split_message(test_sha256(), payload, 0, 1).code(), Error::kLimitExceeded);
+  EXPECT_EQ(split_message(test_sha256(), payload, 11, 1).code(), Error::kLimitExceeded);
+  EXPECT_EQ(split_message(test_sha256(), pattern(2000), kMaxShardCountLimit + 1, 1).code(),
+            Error::kLimitExceeded);
+  auto empty = split_message(test_sha256(), {}, 1, 1);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty.value()[0].length, 0u);
 }
@@ -173,16 +177,17 @@ TEST(Seed, RoundTripAndBounds) {
 }
 
 TEST(FalconKey, RawKeysOfBothSizes) {
-  check_codec(FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897)),
+  check_codec(FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897)),
               FrameType::kFalconKey);
-  check_codec(FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, pattern(1793)),
+  check_codec(FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, pattern(1793)),
               FrameType::kFalconKey);
-  auto k = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, pattern(897));
+  auto k = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, pattern(897));
   EXPECT_EQ(k.validate().code(), Error::kFrameEncoding);  // wrong size for Falcon-1024
-  k = FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897));
+  k = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897));
   k.key_id[0] ^= 1;
-  EXPECT_EQ(k.validate().code(), Error::kFrameEncoding);  // id does not match the key
-  k = FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897));
+  EXPECT_TRUE(k.validate().ok());                                          // structure only
+  EXPECT_EQ(k.check_key_id(test_sha256()).code(), Error::kFrameEncoding);  // id is not the key's
+  k = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897));
   k.algorithm = static_cast<FalconAlgorithm>(9);
   EXPECT_EQ(k.validate().code(), Error::kFrameEncoding);
 }

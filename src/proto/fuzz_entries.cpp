@@ -1,6 +1,7 @@
 #include "proto/fuzz_entries.h"
 
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "proto/control_stream.h"
@@ -17,6 +18,17 @@ namespace {
 
 void check(bool condition) {
   if (!condition) std::abort();
+}
+
+// SHA-256 from OpenSSL's default library context, fetched once per process: the fuzz
+// targets and the replay test have no Context of their own.
+const Sha256Algorithm& sha256() {
+  static const Sha256Algorithm algorithm = [] {
+    auto a = Sha256Algorithm::fetch(nullptr);
+    check(a.ok());
+    return std::move(a).value();
+  }();
+  return algorithm;
 }
 
 // Decode, re-encode, decode again: the two values must agree, and the re-encoding must
@@ -132,7 +144,7 @@ int frame_decoder(const uint8_t* data, size_t size) {
 }
 
 int control_stream(const uint8_t* data, size_t size) {
-  ControlStream cs{Settings{}};
+  ControlStream cs{Settings{}, sha256()};
   Chunker chunker({data, size});
   for (auto piece = chunker.next(); !piece.empty(); piece = chunker.next()) {
     if (!cs.on_data(piece).ok()) {
@@ -153,7 +165,7 @@ int message_reader(const uint8_t* data, size_t size) {
   MessageLimits limits;
   limits.max_frame_size = kMinMaxFrameSize;
   limits.max_message_size = 1 << 16;
-  MessageReader reader(limits);
+  MessageReader reader(limits, sha256());
   Chunker chunker({data, size});
   uint64_t seen = 0;
   bool header = false;
@@ -201,7 +213,7 @@ int shard_reassembler(const uint8_t* data, size_t size) {
   config.max_messages = 4;
   config.idle_timeout_ms = 50;
   config.max_lifetime_ms = 200;
-  ShardReassembler r(config);
+  ShardReassembler r(sha256(), config);
   ByteReader in({data, size});
   uint64_t now = 0;
   uint8_t op = 0;
@@ -252,7 +264,7 @@ int session(const uint8_t* data, size_t size) {
   config.message_buffer_cap = 8192;
   config.reassembly.memory_cap = 64 * 1024;
   config.reassembly.idle_timeout_ms = 100;
-  Session s(config);
+  Session s(sha256(), config);
   ByteReader in({data, size});
   uint64_t now = 1000;
   bool dead = false;

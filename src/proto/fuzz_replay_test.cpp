@@ -115,6 +115,9 @@ INSTANTIATE_TEST_SUITE_P(Proto, FuzzReplay,
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 void write_seeds(std::string_view name, const std::vector<std::vector<uint8_t>>& seeds) {
   const fs::path dir = fs::path(STOQ_PROTO_CORPUS_DIR) / ("proto_" + std::string(name));
   fs::create_directories(dir);
@@ -164,7 +167,7 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
 
   const auto p = pattern(64);
   write_seeds("token",
-              {frame_payload(TokenFrame::make(p, 1, 2)),
+              {frame_payload(TokenFrame::make(test_sha256(), p, 1, 2)),
                frame_payload(TokenFrame{digest_filled(0xff), ~uint64_t{0}, ~uint64_t{0}})});
   write_seeds("shard", {frame_payload(ShardFrame{1, 0, 1, 64, 0, 64, sha256(p)}),
                         frame_payload(ShardFrame{~uint64_t{0}, 15, 16, 1u << 30, 1u << 20, 1u << 16,
@@ -180,11 +183,13 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   write_seeds("seed", {frame_payload(SeedFrame{SeedOp::kStore, sha256(p), 3, 9, 64}),
                        frame_payload(SeedFrame{SeedOp::kFetch, sha256(p), 0, 0, 0}),
                        frame_payload(SeedFrame{SeedOp::kHave, sha256(p), 1, 255, 64})});
-  write_seeds("falcon_key",
-              {frame_payload(FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897))),
-               frame_payload(FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, pattern(1793))),
-               frame_payload(FalconKeyFrame{FalconAlgorithm::kFalcon1024, digest_filled(2),
-                                            KeyEncoding::kCertificateChain, pattern(300)})});
+  write_seeds(
+      "falcon_key",
+      {frame_payload(FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897))),
+       frame_payload(
+           FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, pattern(1793))),
+       frame_payload(FalconKeyFrame{FalconAlgorithm::kFalcon1024, digest_filled(2),
+                                    KeyEncoding::kCertificateChain, pattern(300)})});
   write_seeds("falcon_sig", {frame_payload(FalconSigFrame{digest_filled(3), pattern(666)}),
                              frame_payload(FalconSigFrame{digest_filled(3), pattern(1462)})});
 
@@ -192,7 +197,7 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   std::vector<uint8_t> frames;
   Settings{}.encode(frames);
   append_grease_frame(frames, 0x0504);
-  TokenFrame::make(p, 1, 2).encode(frames);
+  TokenFrame::make(test_sha256(), p, 1, 2).encode(frames);
   append_frame(frames, to_wire(FrameType::kData), p);
   append_frame(frames, 0x1234, p);
   HopFrame{}.encode(frames);
@@ -201,16 +206,16 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   auto control = control_stream_preface(custom, 77);
   control.erase(control.begin(), control.begin() + 2);
   auto control_key = control;
-  FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897)).encode(control_key);
+  FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897)).encode(control_key);
   write_seeds("control_stream", {control, control_key});
 
   MessageHeader full;
-  full.token = TokenFrame::make(p, 1, 2);
+  full.token = TokenFrame::make(test_sha256(), p, 1, 2);
   full.hop = hop;
   full.seed = SeedFrame{SeedOp::kStore, sha256(p), 3, 9, 64};
   full.signature = FalconSigFrame{digest_filled(3), pattern(40)};
   MessageHeader sharded;
-  sharded.shard = split_message(p, 2, 9).value()[1];
+  sharded.shard = split_message(test_sha256(), p, 2, 9).value()[1];
   Settings small;
   small.max_frame_size = 4096;
   MessageWriter w(small);
@@ -244,7 +249,7 @@ TEST(FuzzCorpus, DISABLED_WriteSeedCorpus) {
   auto ms = w.encode_stream(full, p).value();
   record(sess, 0x84, ms);
   record(sess, 0x01, w.encode_datagram(dh, p, 1200).value());
-  auto shards = split_message(p, 2, 3).value();
+  auto shards = split_message(test_sha256(), p, 2, 3).value();
   for (uint8_t i = 0; i < 2; ++i) {
     MessageHeader sh;
     sh.shard = shards[i];

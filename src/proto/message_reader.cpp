@@ -1,6 +1,7 @@
 #include "proto/message_reader.h"
 
 #include <string>
+#include <utility>
 
 namespace stoq::proto {
 namespace {
@@ -59,8 +60,8 @@ Status HeaderParser::add(uint64_t type, std::span<const uint8_t> payload) {
   }
 }
 
-MessageReader::MessageReader(const MessageLimits& limits)
-    : limits_(limits), decoder_(limits.max_frame_size) {}
+MessageReader::MessageReader(const MessageLimits& limits, Sha256Algorithm sha256)
+    : limits_(limits), sha256_(std::move(sha256)), decoder_(limits.max_frame_size) {}
 
 Result<MessageEvent> MessageReader::fail(Violation v) {
   state_ = State::kFailed;
@@ -71,7 +72,7 @@ Result<MessageEvent> MessageReader::fail(Violation v) {
 Status MessageReader::emit_header_checks() {
   if (auto s = validate_header(parser_.header(), limits_); !s) return s;
   const auto& h = parser_.header();
-  if (h.token && !h.shard) hasher_.emplace();
+  if (h.token && !h.shard) hasher_.emplace(sha256_.start());
   return Ok{};
 }
 

@@ -49,7 +49,8 @@ struct MessageEvent {
 
 class MessageReader {
  public:
-  explicit MessageReader(const MessageLimits& limits);
+  // `sha256` hashes the payload of a message with TOKEN and without SHARD.
+  MessageReader(const MessageLimits& limits, Sha256Algorithm sha256);
 
   // Feeds stream bytes, advancing `input`. Call until kNeedMore. Errors are sticky and
   // are the peer's fault: reset the stream / close the connection with error().code.
@@ -74,6 +75,7 @@ class MessageReader {
   Status emit_header_checks();
 
   MessageLimits limits_;
+  Sha256Algorithm sha256_;
   FrameDecoder decoder_;
   HeaderParser parser_;
   State state_ = State::kHeaders;

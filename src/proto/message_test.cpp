@@ -7,6 +7,9 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 using test::pattern;
 
 struct Received {
@@ -25,7 +28,7 @@ Received receive(const std::vector<uint8_t>& stream, size_t chunk, MessageLimits
   EXPECT_EQ(stream.at(0), 0x40);  // stream type 0x4d, two-byte varint
   EXPECT_EQ(stream.at(1), 0x4d);
   std::span<const uint8_t> all = std::span<const uint8_t>(stream).subspan(2);
-  MessageReader reader(limits);
+  MessageReader reader(limits, test_sha256());
   auto handle = [&](const Result<MessageEvent>& ev) {
     if (!ev) {
       r.error = ev.error();
@@ -65,7 +68,7 @@ Received receive(const std::vector<uint8_t>& stream, size_t chunk, MessageLimits
 
 MessageHeader full_header(std::span<const uint8_t> payload) {
   MessageHeader h;
-  h.token = TokenFrame::make(payload, 5, 1000);
+  h.token = TokenFrame::make(test_sha256(), payload, 5, 1000);
   h.hop = HopFrame{};
   h.hop->hop_limit = 2;
   h.seed = SeedFrame{SeedOp::kHave, sha256(payload), 0, 1, payload.size()};
@@ -107,7 +110,7 @@ TEST(Message, EmptyAndHeaderOnlyMessages) {
 
 TEST(Message, ShardLengthIsExact) {
   const auto payload = pattern(100);
-  auto shards = split_message(payload, 2, 77).value();
+  auto shards = split_message(test_sha256(), payload, 2, 77).value();
   MessageHeader h;
   h.shard = shards[0];
   MessageWriter w{Settings{}};
@@ -143,7 +146,8 @@ TEST(Message, OrderAndDuplicates) {
       if (f == 5) FalconSigFrame{{}, {1}}.encode(s);
       if (f == 6) append_frame(s, to_wire(FrameType::kData), pattern(2));
       if (f == 7) Settings{}.encode(s);
-      if (f == 8) FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897)).encode(s);
+      if (f == 8)
+        FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897)).encode(s);
       if (f == 9) append_grease_frame(s, 5);
     }
     return s;
@@ -200,7 +204,7 @@ TEST(Message, FinInsideAFrame) {
   MessageWriter w{Settings{}};
   const auto payload = pattern(20);
   MessageHeader h;
-  h.token = TokenFrame::make(payload, 1, 1);
+  h.token = TokenFrame::make(test_sha256(), payload, 1, 1);
   auto s = w.encode_stream(h, payload).value();
   const size_t boundary = 2 + 8 + 1 + 48;  // after the TOKEN frame: a valid empty message
   for (size_t n = 3; n < s.size(); ++n) {

@@ -1,6 +1,7 @@
 #include "proto/session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "proto/datagram.h"
 #include "proto/message_reader.h"
@@ -57,15 +58,16 @@ void count(TokenStats& stats, const Status& st) {
 
 }  // namespace
 
-Session::Session(SessionConfig config)
-    : config_(std::move(config)),
-      control_(config_.local),
+Session::Session(Sha256Algorithm sha256, SessionConfig config)
+    : sha256_(std::move(sha256)),
+      config_(std::move(config)),
+      control_(config_.local, sha256_),
       tokens_(token_config(config_.local)),
       signer_windows_(config_.signer_windows
                           ? config_.signer_windows
                           : std::make_shared<SignerWindows>(token_config(config_.local))),
-      signatures_(config_.verify),
-      reassembler_(reassembly_config(config_)) {
+      signatures_(sha256_, config_.verify),
+      reassembler_(sha256_, reassembly_config(config_)) {
   for (const KeyId& k : config_.trusted_keys) signatures_.trust(k);
 }
 
@@ -164,7 +166,7 @@ Result<std::span<const uint8_t>> Session::on_uni_stream(int64_t stream_id,
         break;
       case StreamType::kMessage:
         s.kind = Kind::kMessage;
-        s.reader = std::make_unique<MessageReader>(MessageLimits::from(config_.local));
+        s.reader = std::make_unique<MessageReader>(MessageLimits::from(config_.local), sha256_);
         s.last_progress_ms = now_ms;
         if (config_.message_idle_timeout_ms > 0) {
           s.watched = true;
@@ -341,7 +343,7 @@ void Session::deliver(MessageHeader header, OwnedBytes payload, const std::optio
     return reject_message(Error::kSignatureInvalid, "message not signed", mid, {}, streams);
   }
   if (header.token) {
-    const Digest d = digest ? *digest : sha256(payload.span());
+    const Digest d = digest ? *digest : sha256_.digest(payload.span());
     if (auto st = verify_token(signer, *header.token, d, now_ms); !st)
       return reject_message(st.error().code, st.error().reason, mid, {}, streams);
   }

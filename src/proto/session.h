@@ -105,7 +105,9 @@ struct SessionStats {
 
 class Session {
  public:
-  explicit Session(SessionConfig config);
+  // `sha256`: SHA-256 from the caller's OpenSSL library context (payload hashes of TOKEN
+  // and SHARD checks, FALCON_KEY key ids).
+  Session(Sha256Algorithm sha256, SessionConfig config);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -161,6 +163,7 @@ class Session {
   void drain_reassembler(uint64_t now_ms);
   void release(Stream& s);
 
+  Sha256Algorithm sha256_;
   SessionConfig config_;
   ControlStream control_;
   std::optional<int64_t> control_stream_id_;

@@ -7,6 +7,9 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 using test::pattern;
 
 // Stand-in for Falcon (see signature_test.cpp): signature = SHA-256(pk || message).
@@ -27,7 +30,7 @@ constexpr int64_t kControl = 3;  // peer-initiated unidirectional stream ids: 3,
 
 struct Peer {
   std::vector<uint8_t> pk = pattern(1793, 5);
-  FalconKeyFrame key = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, pk);
+  FalconKeyFrame key = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, pk);
   uint64_t sequence = 0;
   int64_t next_stream = 7;
 
@@ -38,7 +41,7 @@ struct Peer {
   }
   MessageHeader header(std::span<const uint8_t> payload, bool sign) {
     MessageHeader h;
-    h.token = TokenFrame::make(payload, ++sequence, kNow);
+    h.token = TokenFrame::make(test_sha256(), payload, ++sequence, kNow);
     if (sign) {
       EXPECT_TRUE(sign_header(h, key.key_id, [&](std::span<const uint8_t> m) {
                     return std::optional<std::vector<uint8_t>>(fake_sign(pk, m));
@@ -81,7 +84,7 @@ Status send(Session& s, int64_t id, const std::vector<uint8_t>& bytes, size_t pi
 }
 
 TEST(Session, ControlStreamEvents) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer peer;
   auto bytes = peer.control();
   for (uint8_t b : bytes) ASSERT_TRUE(s.on_uni_stream(kControl, {&b, 1}, false, kNow).ok());
@@ -101,17 +104,17 @@ TEST(Session, ControlStreamEvents) {
 }
 
 TEST(Session, ControlStreamMayNotEnd) {
-  Session a(config());
+  Session a(test_sha256(), config());
   Peer peer;
   ASSERT_TRUE(a.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   EXPECT_EQ(a.on_uni_stream(kControl, {}, true, kNow).code(), Error::kClosedCriticalStream);
-  Session b(config());
+  Session b(test_sha256(), config());
   ASSERT_TRUE(b.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   EXPECT_EQ(b.on_uni_stream_reset(kControl, kNow).code(), Error::kClosedCriticalStream);
 }
 
 TEST(Session, SignedMessageDeliveredReplayRejected) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer peer;
   ASSERT_TRUE(s.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   drain(s);
@@ -142,7 +145,7 @@ TEST(Session, UntrustedSignerAndUnsignedWhenRequired) {
   SessionConfig c = config();
   c.trusted_keys.push_back(test::digest_filled(1));
   c.require_signature = true;
-  Session s(c);
+  Session s(test_sha256(), c);
   Peer peer;
   ASSERT_TRUE(s.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   const auto payload = pattern(10);
@@ -160,7 +163,7 @@ TEST(Session, UntrustedSignerAndUnsignedWhenRequired) {
 // Sends a sharded message interleaved over `n` streams; optionally flips one payload byte.
 void send_sharded(Session& s, Peer& peer, std::span<const uint8_t> payload, uint64_t n,
                   uint64_t message_id, int64_t first_stream, bool corrupt = false) {
-  auto shards = split_message(payload, n, message_id).value();
+  auto shards = split_message(test_sha256(), payload, n, message_id).value();
   std::vector<std::vector<uint8_t>> streams;
   for (const ShardFrame& sf : shards) {
     MessageHeader h;
@@ -193,7 +196,7 @@ void send_sharded(Session& s, Peer& peer, std::span<const uint8_t> payload, uint
 }
 
 TEST(Session, ShardedMessageOverParallelStreams) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer peer;
   ASSERT_TRUE(s.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   drain(s);
@@ -211,7 +214,7 @@ TEST(Session, ShardedMessageOverParallelStreams) {
 }
 
 TEST(Session, CorruptedShardIsRejected) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer peer;
   ASSERT_TRUE(s.on_uni_stream(kControl, peer.control(), false, kNow).ok());
   drain(s);
@@ -229,7 +232,7 @@ TEST(Session, IncompleteShardsTimeOutAndMemoryStaysBounded) {
   SessionConfig c = config();
   c.reassembly.memory_cap = 4 << 20;
   c.reassembly.idle_timeout_ms = 1000;
-  Session s(c);
+  Session s(test_sha256(), c);
   Peer peer;
   uint64_t refused = 0;
   for (uint64_t id = 0; id < 200; ++id) {
@@ -256,7 +259,7 @@ TEST(Session, IncompleteShardsTimeOutAndMemoryStaysBounded) {
 TEST(Session, UnshardedBufferCap) {
   SessionConfig c = config();
   c.message_buffer_cap = 10000;
-  Session s(c);
+  Session s(test_sha256(), c);
   auto big = s.writer().encode_stream({}, pattern(10001)).value();
   ASSERT_TRUE(send(s, 7, big, 4096).ok());
   auto events = drain(s);
@@ -287,7 +290,7 @@ class CountingBudget final : public MemoryBudget {
 TEST(Session, SignerWindowsAreSharedSoAReplayOnAnotherConnectionIsRefused) {
   SessionConfig c = config();
   c.signer_windows = std::make_shared<SignerWindows>(TokenVerifierConfig{});
-  Session first(c), second(c);
+  Session first(test_sha256(), c), second(test_sha256(), c);
   Peer peer;
   for (Session* s : {&first, &second}) {
     ASSERT_TRUE(s->on_uni_stream(kControl, peer.control(), false, kNow).ok());
@@ -306,7 +309,7 @@ TEST(Session, SignerWindowsAreSharedSoAReplayOnAnotherConnectionIsRefused) {
   EXPECT_EQ(second.token_stats().replayed, 1u);
   EXPECT_EQ(first.token_stats().accepted, 1u);
   // Without a shared set each session has windows of its own (the replay gets through).
-  Session lone_a(config()), lone_b(config());
+  Session lone_a(test_sha256(), config()), lone_b(test_sha256(), config());
   for (Session* s : {&lone_a, &lone_b}) {
     ASSERT_TRUE(s->on_uni_stream(kControl, peer.control(), false, kNow).ok());
     ASSERT_TRUE(send(*s, 7, stream).ok());
@@ -325,7 +328,9 @@ TEST(SignerWindows, BoundedAndForgetOnlyWindowsNoMessageCanBeReplayedInto) {
     k.fill(b);
     return k;
   };
-  auto token = [&](uint64_t seq, uint64_t ts) { return TokenFrame::make(payload, seq, ts); };
+  auto token = [&](uint64_t seq, uint64_t ts) {
+    return TokenFrame::make(test_sha256(), payload, seq, ts);
+  };
   EXPECT_TRUE(w.verify(key(1), token(1, kNow), d, kNow).ok());
   EXPECT_TRUE(w.verify(key(2), token(1, kNow), d, kNow).ok());
   // Full, and both windows still matter: a third signer is refused, not let in by evicting.
@@ -345,7 +350,7 @@ TEST(Session, AnIdleUnshardedMessageTimesOutAndReleasesItsMemory) {
   c.message_idle_timeout_ms = 2000;
   auto budget = std::make_shared<CountingBudget>(1 << 20);
   c.budget = budget;
-  Session s(c);
+  Session s(test_sha256(), c);
   const auto payload = pattern(50000);
   auto bytes = s.writer().encode_stream({}, payload, 7).value();
   bytes.resize(30000);  // the sender stops half way and goes quiet
@@ -373,7 +378,7 @@ TEST(Session, AnIdleUnshardedMessageTimesOutAndReleasesItsMemory) {
 TEST(Session, AStreamThatKeepsBringingBytesIsNotTimedOut) {
   SessionConfig c = config();
   c.message_idle_timeout_ms = 2000;
-  Session s(c);
+  Session s(test_sha256(), c);
   const auto payload = pattern(50000);
   auto bytes = s.writer().encode_stream({}, payload, 7).value();
   uint64_t now = kNow;
@@ -397,7 +402,7 @@ TEST(Session, TheBudgetBoundsBufferedBytesAndEveryChargeIsReleased) {
   c.budget = budget;
   c.reassembly.memory_cap = 10 << 20;
   {
-    Session s(c);
+    Session s(test_sha256(), c);
     // Two unsharded messages of 60 KB at once: the second passes the budget and is refused.
     const auto payload = pattern(60000);
     auto a = s.writer().encode_stream({}, payload, 7).value();
@@ -434,7 +439,7 @@ TEST(Session, TheBudgetBoundsBufferedBytesAndEveryChargeIsReleased) {
 }
 
 TEST(Session, ApplicationGreaseAndDatagrams) {
-  Session s(config());
+  Session s(test_sha256(), config());
   std::vector<uint8_t> app = {0x40, 0x41, 'a', 'b', 'c'};
   auto r = s.on_uni_stream(7, app, true, kNow);
   ASSERT_TRUE(r.ok());
@@ -463,7 +468,7 @@ TEST(Session, ApplicationGreaseAndDatagrams) {
 }
 
 TEST(Session, MalformedMessageStreamClosesTheConnection) {
-  Session s(config());
+  Session s(test_sha256(), config());
   std::vector<uint8_t> bad = {0x40, 0x4d};
   append_frame(bad, to_wire(FrameType::kToken), pattern(47));
   auto r = send(s, 7, bad);
@@ -473,7 +478,7 @@ TEST(Session, MalformedMessageStreamClosesTheConnection) {
 }
 
 TEST(Session, ResetShardStreamFailsTheMessage) {
-  Session s(config());
+  Session s(test_sha256(), config());
   MessageHeader h;
   h.shard = ShardFrame{5, 0, 2, 10, 0, 5, test::digest_filled(0)};
   auto bytes = s.writer().begin(h, 5).value();
@@ -493,11 +498,14 @@ TEST(Session, ResetShardStreamFailsTheMessage) {
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 TEST(Session, ReplayWindowsArePerSigner) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer a, b;
   b.pk = pattern(1793, 6);
-  b.key = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, b.pk);
+  b.key = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, b.pk);
   auto control = a.control();
   b.key.encode(control);
   ASSERT_TRUE(s.on_uni_stream(kControl, control, false, kNow).ok());
@@ -521,8 +529,11 @@ TEST(Session, ReplayWindowsArePerSigner) {
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 TEST(Session, SignerKeyConfiguredOutOfBand) {
-  Session s(config());
+  Session s(test_sha256(), config());
   Peer origin;  // e.g. the origin of a relayed message: never announced on this connection
   ASSERT_TRUE(s.add_signer_key(FalconAlgorithm::kFalcon1024, origin.key.key_id, origin.pk).ok());
   const auto payload = pattern(33);

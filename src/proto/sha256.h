@@ -1,5 +1,9 @@
-// SHA-256 through OpenSSL's EVP interface (default library context). The only OpenSSL use
-// in the proto layer.
+// SHA-256, the only OpenSSL use in the proto layer, from an OpenSSL library context the
+// caller passes in (the Context's, so no provider outside it is used).
+//
+// The algorithm is fetched once, by Sha256Algorithm::fetch, and that is where a missing
+// SHA-256 is reported. After a successful fetch hashing cannot fail except when memory
+// runs out, which is reported like every other allocation in proto: std::bad_alloc.
 #pragma once
 
 #include <array>
@@ -7,21 +11,43 @@
 #include <span>
 
 #include "proto/limits.h"
+#include "proto/result.h"
 
+typedef struct evp_md_st EVP_MD;
 typedef struct evp_md_ctx_st EVP_MD_CTX;
+typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 
 namespace stoq::proto {
 
 using Digest = std::array<uint8_t, kSha256Size>;
 
-// One-shot digest. Aborts the process if OpenSSL cannot provide SHA-256 at all (a broken
-// installation, not a runtime condition).
-Digest sha256(std::span<const uint8_t> data);
+class Sha256;
 
-// Incremental digest for payloads that arrive in pieces. Move-only.
+// SHA-256 fetched from one library context. Copies share the fetched algorithm; an object
+// may be used from several threads at once (OpenSSL's EVP_MD is immutable once fetched).
+class Sha256Algorithm {
+ public:
+  // Errors: kInternal when `libctx` has no SHA-256 (no provider offering it is loaded).
+  // nullptr is OpenSSL's default context: only tests and tools should pass it.
+  static Result<Sha256Algorithm> fetch(OSSL_LIB_CTX* libctx);
+  ~Sha256Algorithm();
+  Sha256Algorithm(const Sha256Algorithm& other);
+  Sha256Algorithm& operator=(const Sha256Algorithm& other);
+
+  // One-shot digest.
+  Digest digest(std::span<const uint8_t> data) const;
+  // An incremental digest, for payloads that arrive in pieces.
+  Sha256 start() const;
+
+ private:
+  explicit Sha256Algorithm(EVP_MD* md) : md_(md) {}
+  EVP_MD* md_;  // never null
+};
+
+// Incremental digest (Sha256Algorithm::start). Move-only; a moved-from object may only be
+// destroyed or assigned to.
 class Sha256 {
  public:
-  Sha256();
   ~Sha256();
   Sha256(Sha256&& other) noexcept;
   Sha256& operator=(Sha256&& other) noexcept;
@@ -33,6 +59,8 @@ class Sha256 {
   Digest finish();
 
  private:
+  friend class Sha256Algorithm;
+  explicit Sha256(const EVP_MD* md);
   EVP_MD_CTX* ctx_ = nullptr;
 };
 

@@ -48,7 +48,8 @@ Result<ShardFrame> ShardFrame::decode(std::span<const uint8_t> payload) {
   return s;
 }
 
-Result<std::vector<ShardFrame>> split_message(std::span<const uint8_t> payload, uint64_t n,
+Result<std::vector<ShardFrame>> split_message(const Sha256Algorithm& sha256,
+                                              std::span<const uint8_t> payload, uint64_t n,
                                               uint64_t message_id) {
   if (n == 0 || n > kMaxShardCountLimit)
     return violation(Error::kLimitExceeded, "shard count " + std::to_string(n) + " outside [1, " +
@@ -57,7 +58,7 @@ Result<std::vector<ShardFrame>> split_message(std::span<const uint8_t> payload, 
   if (n > (total == 0 ? 1 : total))
     return violation(Error::kLimitExceeded, "cannot split " + std::to_string(total) +
                                                 " bytes into " + std::to_string(n) + " shards");
-  const Digest hash = sha256(payload);
+  const Digest hash = sha256.digest(payload);
   std::vector<ShardFrame> frames;
   frames.reserve(n);
   const uint64_t base = total / n, extra = total % n;

@@ -44,8 +44,9 @@ struct ShardFrame {
 // byte longer) and returns their SHARD frames; shard i covers
 // payload.subspan(frames[i].offset, frames[i].length). Errors: kLimitExceeded when n is 0,
 // above kMaxShardCountLimit, or larger than the payload (no empty shards; an empty payload
-// takes n == 1).
-Result<std::vector<ShardFrame>> split_message(std::span<const uint8_t> payload, uint64_t n,
+// takes n == 1). `sha256` hashes the whole message (message_hash).
+Result<std::vector<ShardFrame>> split_message(const Sha256Algorithm& sha256,
+                                              std::span<const uint8_t> payload, uint64_t n,
                                               uint64_t message_id);
 
 }  // namespace stoq::proto

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <new>
+#include <utility>
 
 namespace stoq::proto {
 namespace {
@@ -30,6 +31,7 @@ struct ShardReassembler::Message {
   uint64_t first_seen_ms = 0;
   uint64_t last_progress_ms = 0;
   // Incremental hash over the contiguous prefix received so far.
+  explicit Message(Sha256 h) : hasher(std::move(h)) {}
   Sha256 hasher;
   uint64_t hashed_upto = 0;
   std::optional<size_t> cursor;  // shard covering hashed_upto
@@ -65,7 +67,8 @@ struct ShardReassembler::Message {
   }
 };
 
-ShardReassembler::ShardReassembler(ShardReassemblerConfig config) : config_(config) {}
+ShardReassembler::ShardReassembler(Sha256Algorithm sha256, ShardReassemblerConfig config)
+    : sha256_(std::move(sha256)), config_(config) {}
 ShardReassembler::~ShardReassembler() {
   if (config_.budget != nullptr && reserved_ > 0) config_.budget->release(reserved_);
 }
@@ -133,7 +136,7 @@ Status ShardReassembler::on_shard_begin(const MessageHeader& header, uint64_t no
       return fail(id, Error::kLimitExceeded,
                   "message memory budget reached (this source or the endpoint): message needs " +
                       std::to_string(charge) + " bytes");
-    auto m = std::make_unique<Message>();
+    auto m = std::make_unique<Message>(sha256_.start());
     m->buffer.reset(new (std::nothrow) uint8_t[s.total_length]);
     if (!m->buffer) {
       if (config_.budget != nullptr) config_.budget->release(charge);

@@ -75,7 +75,8 @@ struct ReassemblyStats {
 
 class ShardReassembler {
  public:
-  explicit ShardReassembler(ShardReassemblerConfig config = {});
+  // `sha256` hashes each reassembled message (checked against SHARD message_hash).
+  explicit ShardReassembler(Sha256Algorithm sha256, ShardReassemblerConfig config = {});
   ~ShardReassembler();
   ShardReassembler(const ShardReassembler&) = delete;
   ShardReassembler& operator=(const ShardReassembler&) = delete;
@@ -117,6 +118,7 @@ class ShardReassembler {
   void remember(uint64_t message_id, Error code);
   std::optional<Error> finished(uint64_t message_id) const;
 
+  Sha256Algorithm sha256_;
   ShardReassemblerConfig config_;
   std::unordered_map<uint64_t, std::unique_ptr<Message>> messages_;
   Fifo<std::pair<uint64_t, Error>> finished_;  // kNoError = delivered

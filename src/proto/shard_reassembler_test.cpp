@@ -10,6 +10,9 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 using test::pattern;
 
 MessageHeader header_for(const ShardFrame& s) {
@@ -22,7 +25,7 @@ MessageHeader header_for(const ShardFrame& s) {
 void deliver(ShardReassembler& r, std::span<const uint8_t> payload, uint64_t n, uint64_t id,
              uint64_t now, uint32_t seed, std::optional<size_t> corrupt_at = std::nullopt,
              std::optional<uint64_t> skip_shard = std::nullopt) {
-  auto shards = split_message(payload, n, id).value();
+  auto shards = split_message(test_sha256(), payload, n, id).value();
   std::mt19937 rng(seed);
   std::vector<uint64_t> order(n);
   for (uint64_t i = 0; i < n; ++i) order[i] = i;
@@ -31,7 +34,7 @@ void deliver(ShardReassembler& r, std::span<const uint8_t> payload, uint64_t n, 
   for (uint64_t i : order) {
     if (i == skip_shard) continue;
     MessageHeader h = header_for(shards[i]);
-    if (i == 0) h.token = TokenFrame::make(payload, 1, 2);
+    if (i == 0) h.token = TokenFrame::make(test_sha256(), payload, 1, 2);
     ASSERT_TRUE(r.on_shard_begin(h, now).ok());
   }
   // Interleave pieces of every shard.
@@ -60,7 +63,7 @@ void deliver(ShardReassembler& r, std::span<const uint8_t> payload, uint64_t n, 
 
 TEST(ShardReassembler, ReassemblesInAnyOrder) {
   for (uint32_t seed = 1; seed <= 20; ++seed) {
-    ShardReassembler r;
+    ShardReassembler r(test_sha256());
     const auto payload = pattern(10000 + seed * 37, uint8_t(seed));
     deliver(r, payload, 1 + seed % 16, seed, 0, seed);
     auto e = r.poll_event();
@@ -78,7 +81,7 @@ TEST(ShardReassembler, ReassemblesInAnyOrder) {
 }
 
 TEST(ShardReassembler, CorruptedShardIsReportedNotDelivered) {
-  ShardReassembler r;
+  ShardReassembler r(test_sha256());
   const auto payload = pattern(5000);
   deliver(r, payload, 4, 9, 0, 3, /*corrupt_at=*/2500);
   auto e = r.poll_event();
@@ -88,7 +91,8 @@ TEST(ShardReassembler, CorruptedShardIsReportedNotDelivered) {
   EXPECT_EQ(r.stats().corrupted, 1u);
   EXPECT_EQ(r.memory_reserved(), 0u);
   // Late shards of the failed message are refused.
-  auto late = r.on_shard_begin(header_for(split_message(payload, 4, 9).value()[0]), 1);
+  auto late =
+      r.on_shard_begin(header_for(split_message(test_sha256(), payload, 4, 9).value()[0]), 1);
   EXPECT_FALSE(late.ok());
 }
 
@@ -96,7 +100,7 @@ TEST(ShardReassembler, MissingShardTimesOut) {
   ShardReassemblerConfig c;
   c.idle_timeout_ms = 100;
   c.max_lifetime_ms = 1000;
-  ShardReassembler r(c);
+  ShardReassembler r(test_sha256(), c);
   const auto payload = pattern(3000);
   deliver(r, payload, 3, 4, 50, 7, std::nullopt, /*skip_shard=*/1);
   EXPECT_FALSE(r.poll_event());
@@ -117,8 +121,8 @@ TEST(ShardReassembler, LifetimeBoundsATricklingPeer) {
   ShardReassemblerConfig c;
   c.idle_timeout_ms = 100;
   c.max_lifetime_ms = 250;
-  ShardReassembler r(c);
-  auto shards = split_message(pattern(1000), 2, 1).value();
+  ShardReassembler r(test_sha256(), c);
+  auto shards = split_message(test_sha256(), pattern(1000), 2, 1).value();
   ASSERT_TRUE(r.on_shard_begin(header_for(shards[0]), 0).ok());
   const uint8_t b = 0;
   for (uint64_t t = 50; t < 250; t += 50) {
@@ -134,7 +138,7 @@ TEST(ShardReassembler, MemoryStaysUnderTheCapWhenMessagesNeverComplete) {
   ShardReassemblerConfig c;
   c.memory_cap = 1 << 20;
   c.max_messages = 1000;
-  ShardReassembler r(c);
+  ShardReassembler r(test_sha256(), c);
   uint64_t rejected = 0;
   for (uint64_t id = 0; id < 500; ++id) {
     ShardFrame s{id, 0, 2, 100000, 0, 50000, test::digest_filled(1)};
@@ -158,7 +162,7 @@ TEST(ShardReassembler, MemoryStaysUnderTheCapWhenMessagesNeverComplete) {
 TEST(ShardReassembler, ConcurrentMessageLimit) {
   ShardReassemblerConfig c;
   c.max_messages = 2;
-  ShardReassembler r(c);
+  ShardReassembler r(test_sha256(), c);
   for (uint64_t id = 0; id < 2; ++id)
     ASSERT_TRUE(r.on_shard_begin(header_for(ShardFrame{id, 0, 2, 10, 0, 5, {}}), 0).ok());
   EXPECT_EQ(r.on_shard_begin(header_for(ShardFrame{7, 0, 2, 10, 0, 5, {}}), 0).code(),
@@ -168,7 +172,7 @@ TEST(ShardReassembler, ConcurrentMessageLimit) {
 }
 
 TEST(ShardReassembler, InconsistentShards) {
-  auto fresh = [] { return std::make_unique<ShardReassembler>(); };
+  auto fresh = [] { return std::make_unique<ShardReassembler>(test_sha256()); };
   auto r = fresh();
   ASSERT_TRUE(r->on_shard_begin(header_for(ShardFrame{1, 0, 2, 10, 0, 5, {}}), 0).ok());
   EXPECT_EQ(r->on_shard_begin(header_for(ShardFrame{1, 0, 2, 10, 5, 5, {}}), 0).code(),
@@ -199,7 +203,7 @@ TEST(ShardReassembler, InconsistentShards) {
 }
 
 TEST(ShardReassembler, AbandonedAndEmptyMessages) {
-  ShardReassembler r;
+  ShardReassembler r(test_sha256());
   ASSERT_TRUE(r.on_shard_begin(header_for(ShardFrame{1, 0, 2, 10, 0, 5, {}}), 0).ok());
   r.on_shard_abandoned(1, 0);
   auto e = r.poll_event();
@@ -208,7 +212,7 @@ TEST(ShardReassembler, AbandonedAndEmptyMessages) {
   EXPECT_EQ(r.stats().corrupted, 0u);
   EXPECT_EQ(r.memory_reserved(), 0u);
 
-  auto empty = split_message({}, 1, 5).value();
+  auto empty = split_message(test_sha256(), {}, 1, 5).value();
   ASSERT_TRUE(r.on_shard_begin(header_for(empty[0]), 0).ok());
   e = r.poll_event();
   ASSERT_TRUE(e && std::holds_alternative<ReassembledMessage>(*e));
@@ -218,7 +222,7 @@ TEST(ShardReassembler, AbandonedAndEmptyMessages) {
 TEST(ShardReassembler, ShardCountAboveOurSetting) {
   ShardReassemblerConfig c;
   c.max_shard_count = 4;
-  ShardReassembler r(c);
+  ShardReassembler r(test_sha256(), c);
   EXPECT_EQ(r.on_shard_begin(header_for(ShardFrame{1, 0, 5, 10, 0, 2, {}}), 0).code(),
             Error::kLimitExceeded);
 }

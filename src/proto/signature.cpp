@@ -1,6 +1,7 @@
 #include "proto/signature.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "proto/bytes.h"
 #include "proto/limits.h"
@@ -38,7 +39,8 @@ Status sign_header(MessageHeader& header, const KeyId& key_id, const SignFunctio
   return Ok{};
 }
 
-SignatureVerifier::SignatureVerifier(VerifyFunction verify) : verify_(std::move(verify)) {}
+SignatureVerifier::SignatureVerifier(Sha256Algorithm sha256, VerifyFunction verify)
+    : sha256_(std::move(sha256)), verify_(std::move(verify)) {}
 
 void SignatureVerifier::trust(const KeyId& key_id) {
   if (std::find(trusted_.begin(), trusted_.end(), key_id) == trusted_.end())
@@ -49,6 +51,7 @@ Status SignatureVerifier::add_key(const FalconKeyFrame& key) {
   if (key.encoding != KeyEncoding::kRawPublicKey)
     return violation(Error::kUntrustedKey, "certificate keys need X.509 validation first");
   if (auto s = key.validate(); !s) return s;
+  if (auto s = key.check_key_id(sha256_); !s) return s;
   return add_public_key(key.algorithm, key.key_id, key.data);
 }
 

@@ -45,13 +45,15 @@ Status sign_header(MessageHeader& header, const KeyId& key_id, const SignFunctio
 // kMaxAnnouncedKeys + the trust list size keys. Not thread-safe.
 class SignatureVerifier {
  public:
-  explicit SignatureVerifier(VerifyFunction verify);
+  // `sha256` checks the key ids of raw keys given to add_key.
+  SignatureVerifier(Sha256Algorithm sha256, VerifyFunction verify);
 
   // Restricts accepted signers to the listed key ids (an empty list = any announced key).
   void trust(const KeyId& key_id);
   // Records an announced key (PeerKeyEvent). Raw keys only: certificate announcements must
   // be validated by the X.509 layer, which then calls add_public_key. Errors:
-  // kUntrustedKey (certificate encoding), kLimitExceeded (too many keys).
+  // kUntrustedKey (certificate encoding), kFrameEncoding (malformed, or a key id that is not
+  // the key's SHA-256), kLimitExceeded (too many keys).
   Status add_key(const FalconKeyFrame& key);
   Status add_public_key(FalconAlgorithm algorithm, const KeyId& key_id,
                         std::span<const uint8_t> public_key);
@@ -67,6 +69,7 @@ class SignatureVerifier {
     KeyId id;
     std::vector<uint8_t> public_key;
   };
+  Sha256Algorithm sha256_;
   VerifyFunction verify_;
   std::vector<KeyId> trusted_;
   std::vector<Key> keys_;

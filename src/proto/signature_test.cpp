@@ -9,6 +9,9 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 using test::pattern;
 
 // A stand-in for Falcon: "signature" = SHA-256(public key || message). Enough to test the
@@ -28,7 +31,7 @@ bool fake_verify(FalconAlgorithm, std::span<const uint8_t> pk, std::span<const u
 
 struct Signer {
   std::vector<uint8_t> pk = pattern(1793, 7);
-  FalconKeyFrame key = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, pk);
+  FalconKeyFrame key = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, pk);
   SignFunction fn = [this](std::span<const uint8_t> m) -> std::optional<std::vector<uint8_t>> {
     return fake_sign(pk, m);
   };
@@ -62,7 +65,7 @@ TEST(Signature, EndToEndAcrossARelay) {
   Signer signer;
   const auto payload = pattern(500);
   MessageHeader h;
-  h.token = TokenFrame::make(payload, 1, 2);
+  h.token = TokenFrame::make(test_sha256(), payload, 1, 2);
   h.hop = HopFrame{};
   h.hop->hop_limit = 3;
   const uint8_t relay_id[1] = {'r'}, dest_id[1] = {'d'};
@@ -77,14 +80,14 @@ TEST(Signature, EndToEndAcrossARelay) {
             NodeAddress::node_id(dest_id));
   EXPECT_TRUE(h.hop->route.empty());
   auto stream = MessageWriter{Settings{}}.encode_stream(h, payload).value();
-  MessageReader reader{MessageLimits{}};
+  MessageReader reader{MessageLimits{}, test_sha256()};
   std::span<const uint8_t> in = std::span<const uint8_t>(stream).subspan(2);
   while (reader.next(in).value().kind != MessageEventKind::kNeedMore) {
   }
   while (reader.finish().value().kind != MessageEventKind::kEnd) {
   }
 
-  SignatureVerifier v(fake_verify);
+  SignatureVerifier v(test_sha256(), fake_verify);
   ASSERT_TRUE(v.add_key(signer.key).ok());
   auto who = v.verify(reader.header());
   ASSERT_TRUE(who.ok()) << who.error().reason;
@@ -99,12 +102,12 @@ TEST(Signature, EndToEndAcrossARelay) {
 TEST(Signature, UntrustedAndUnknownKeys) {
   Signer signer, other;
   other.pk = pattern(1793, 9);
-  other.key = FalconKeyFrame::raw(FalconAlgorithm::kFalcon1024, other.pk);
+  other.key = FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon1024, other.pk);
   MessageHeader h;
-  h.token = TokenFrame::make(pattern(3), 1, 2);
+  h.token = TokenFrame::make(test_sha256(), pattern(3), 1, 2);
   ASSERT_TRUE(sign_header(h, signer.key.key_id, signer.fn).ok());
 
-  SignatureVerifier v(fake_verify);
+  SignatureVerifier v(test_sha256(), fake_verify);
   EXPECT_EQ(v.verify(h).code(), Error::kUntrustedKey);  // never announced
   ASSERT_TRUE(v.add_key(signer.key).ok());
   v.trust(other.key.key_id);
@@ -132,13 +135,17 @@ TEST(Signature, SigningErrorsAndKeyLimits) {
                         })
                 .code(),
             Error::kLimitExceeded);
-  SignatureVerifier v(fake_verify);
+  SignatureVerifier v(test_sha256(), fake_verify);
   FalconKeyFrame cert{FalconAlgorithm::kFalcon1024, {}, KeyEncoding::kCertificateChain, {1}};
   EXPECT_EQ(v.add_key(cert).code(), Error::kUntrustedKey);
   for (uint8_t i = 0; i < kMaxAnnouncedKeys; ++i)
-    ASSERT_TRUE(v.add_key(FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897, i))).ok());
-  EXPECT_EQ(v.add_key(FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pattern(897, 200))).code(),
-            Error::kLimitExceeded);
+    ASSERT_TRUE(
+        v.add_key(FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897, i)))
+            .ok());
+  EXPECT_EQ(
+      v.add_key(FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pattern(897, 200)))
+          .code(),
+      Error::kLimitExceeded);
 }
 
 }  // namespace

@@ -1,10 +1,15 @@
 // Helpers shared by the proto unit tests.
 #pragma once
 
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "proto/sha256.h"
@@ -60,6 +65,31 @@ inline std::vector<uint8_t> pattern(size_t n, uint8_t seed = 1) {
     b = static_cast<uint8_t>(x >> 24);
   }
   return out;
+}
+
+// SHA-256 from a library context of the tests' own (default provider only), as a Context
+// would provide; built once per test binary.
+inline const Sha256Algorithm& test_sha256() {
+  struct Holder {
+    OSSL_LIB_CTX* libctx = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER* provider = OSSL_PROVIDER_load(libctx, "default");
+    Sha256Algorithm algorithm = fetch(libctx);
+    static Sha256Algorithm fetch(OSSL_LIB_CTX* ctx) {
+      auto a = Sha256Algorithm::fetch(ctx);
+      if (!a) std::abort();  // the test binary cannot run without SHA-256
+      return std::move(a).value();
+    }
+    ~Holder() {
+      OSSL_PROVIDER_unload(provider);
+      OSSL_LIB_CTX_free(libctx);
+    }
+  };
+  static const Holder holder;
+  return holder.algorithm;
+}
+
+inline Digest sha256(std::span<const uint8_t> data) {
+  return test_sha256().digest(data);
 }
 
 inline Digest digest_filled(uint8_t v) {

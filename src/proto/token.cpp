@@ -7,8 +7,9 @@
 
 namespace stoq::proto {
 
-TokenFrame TokenFrame::make(std::span<const uint8_t> payload, uint64_t sequence, uint64_t now_ms) {
-  return TokenFrame{sha256(payload), sequence, now_ms};
+TokenFrame TokenFrame::make(const Sha256Algorithm& sha256, std::span<const uint8_t> payload,
+                            uint64_t sequence, uint64_t now_ms) {
+  return TokenFrame{sha256.digest(payload), sequence, now_ms};
 }
 
 void TokenFrame::encode(std::vector<uint8_t>& out) const {

@@ -23,7 +23,8 @@ struct TokenFrame {
   bool operator==(const TokenFrame&) const = default;
 
   // Token for `payload` (hashes it).
-  static TokenFrame make(std::span<const uint8_t> payload, uint64_t sequence, uint64_t now_ms);
+  static TokenFrame make(const Sha256Algorithm& sha256, std::span<const uint8_t> payload,
+                         uint64_t sequence, uint64_t now_ms);
 
   void encode(std::vector<uint8_t>& out) const;  // whole frame
   // Errors: kFrameEncoding unless the payload is exactly 48 bytes.

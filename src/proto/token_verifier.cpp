@@ -32,11 +32,6 @@ void TokenVerifier::mark(uint64_t seq) {
   bits_[i / 64] |= uint64_t{1} << (i % 64);
 }
 
-Status TokenVerifier::verify(const TokenFrame& token, std::span<const uint8_t> payload,
-                             uint64_t now_ms) {
-  return verify_digest(token, sha256(payload), now_ms);
-}
-
 Status TokenVerifier::verify_digest(const TokenFrame& token, const Digest& payload_digest,
                                     uint64_t now_ms) {
   if (token.payload_hash != payload_digest) {

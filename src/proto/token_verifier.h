@@ -35,10 +35,9 @@ class TokenVerifier {
  public:
   explicit TokenVerifier(TokenVerifierConfig config = {});
 
-  // Hashes `payload` and verifies. Errors: kTokenInvalid, kTokenStale, kTokenReplay.
-  Status verify(const TokenFrame& token, std::span<const uint8_t> payload, uint64_t now_ms);
-  // Same, with the payload's SHA-256 already computed (MessageReader::payload_digest, or a
-  // reassembled shard message whose hash was verified).
+  // Verifies `token` for a payload whose SHA-256 is `payload_digest` (MessageReader::
+  // payload_digest, or a reassembled shard message whose hash was verified). Errors:
+  // kTokenInvalid, kTokenStale, kTokenReplay.
   Status verify_digest(const TokenFrame& token, const Digest& payload_digest, uint64_t now_ms);
 
   const TokenStats& stats() const { return stats_; }

@@ -7,11 +7,15 @@
 namespace stoq::proto {
 namespace {
 
+using test::sha256;
+using test::test_sha256;
+
 constexpr uint64_t kNow = 1764072000000;
 const std::vector<uint8_t> kPayload = {'p', 'a', 'y'};
 
 Error check(TokenVerifier& v, uint64_t seq, uint64_t ts = kNow, uint64_t now = kNow) {
-  return v.verify(TokenFrame::make(kPayload, seq, ts), kPayload, now).code();
+  return v.verify_digest(TokenFrame::make(test_sha256(), kPayload, seq, ts), sha256(kPayload), now)
+      .code();
 }
 
 TEST(TokenVerifier, AcceptsAndRejectsReplay) {
@@ -76,11 +80,11 @@ TEST(TokenVerifier, ClockSkewBoundaries) {
 
 TEST(TokenVerifier, HashMismatch) {
   TokenVerifier v;
-  TokenFrame t = TokenFrame::make(kPayload, 1, kNow);
+  TokenFrame t = TokenFrame::make(test_sha256(), kPayload, 1, kNow);
   const std::vector<uint8_t> other = {'p', 'a', 'x'};
-  EXPECT_EQ(v.verify(t, other, kNow).code(), Error::kTokenInvalid);
+  EXPECT_EQ(v.verify_digest(t, sha256(other), kNow).code(), Error::kTokenInvalid);
   EXPECT_EQ(v.stats().hash_mismatch, 1u);
-  EXPECT_EQ(v.verify(t, kPayload, kNow).code(), Error::kNoError);  // not burnt
+  EXPECT_EQ(v.verify_digest(t, sha256(kPayload), kNow).code(), Error::kNoError);  // not burnt
   EXPECT_EQ(v.verify_digest(t, sha256(kPayload), kNow).code(), Error::kTokenReplay);
 }
 

@@ -4,6 +4,7 @@
 #include "proto/frame.h"
 #include "proto/message_writer.h"
 #include "proto/signature.h"
+#include "proto/test_util.h"
 
 namespace stoq::proto::test {
 namespace {
@@ -41,7 +42,7 @@ std::vector<NamedVector> documented_vectors() {
 
   // TOKEN for the payload "hello", sequence 1, timestamp 1764072000000 (2025-11-25T12:00Z).
   const std::vector<uint8_t> hello = {'h', 'e', 'l', 'l', 'o'};
-  const TokenFrame token = TokenFrame::make(hello, 1, 1764072000000);
+  const TokenFrame token = TokenFrame::make(test_sha256(), hello, 1, 1764072000000);
   out.clear();
   token.encode(out);
   add("token",
@@ -82,7 +83,7 @@ std::vector<NamedVector> documented_vectors() {
   // A Falcon-512-sized dummy key (897 bytes of 0x5a): format only, not a real key.
   const std::vector<uint8_t> pk(897, 0x5a);
   out.clear();
-  FalconKeyFrame::raw(FalconAlgorithm::kFalcon512, pk).encode(out);
+  FalconKeyFrame::raw(test_sha256(), FalconAlgorithm::kFalcon512, pk).encode(out);
   add("falcon_key",
       "FALCON_KEY Falcon-512 raw key of 897 bytes 0x5a (a format example, not a valid key); "
       "key_id = SHA-256 of those bytes",

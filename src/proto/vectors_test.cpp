@@ -61,7 +61,7 @@ TEST(Vectors, EveryVectorDecodes) {
       StreamTypeReader t;
       ASSERT_TRUE(t.feed(in).ok());
       ASSERT_EQ(t.type(), 0x53u);
-      ControlStream cs{Settings{}};
+      ControlStream cs{Settings{}, test_sha256()};
       ASSERT_TRUE(cs.on_data(in).ok());
       ASSERT_TRUE(cs.peer_settings().has_value());
       EXPECT_EQ(cs.peer_settings()->max_shard_count, 16u);

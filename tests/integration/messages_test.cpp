@@ -143,6 +143,12 @@ struct ServerLog {
 
 class MessagesTest : public testing::PkiTest {
  protected:
+  // SHA-256 from the test Context's library context, for hand-built proto frames.
+  proto::Sha256Algorithm sha256() const {
+    auto a = proto::Sha256Algorithm::fetch(ctx_->libctx());
+    if (!a) std::abort();
+    return std::move(a).value();
+  }
   void SetUp() override {
     testing::PkiTest::SetUp();
     if (HasFatalFailure()) return;
@@ -358,7 +364,7 @@ TEST_F(MessagesTest, CorruptedShardIsDetectedAndNeverDelivered) {
   auto control = open_raw_control(client, conn);
   const proto::MessageWriter writer{proto::Settings{}};
   std::vector<uint8_t> payload = pattern(200'000, 3);
-  auto shards = proto::split_message(payload, 2, 42);
+  auto shards = proto::split_message(sha256(), payload, 2, 42);
   ASSERT_TRUE(shards.ok());
   for (int i = 0; i < 2; ++i) {
     const auto& f = shards.value()[i];
@@ -397,7 +403,7 @@ TEST_F(MessagesTest, ReplayedTokenIsRejected) {
   const proto::MessageWriter writer{proto::Settings{}};
   const std::vector<uint8_t> payload = pattern(1000, 5);
   proto::MessageHeader h;
-  h.token = proto::TokenFrame::make(payload, 7, now_ms());
+  h.token = proto::TokenFrame::make(sha256(), payload, 7, now_ms());
   auto bytes = writer.encode_stream(h, payload);
   ASSERT_TRUE(bytes.ok());
   // The same message (same TOKEN) twice, the second after the first was delivered.
@@ -429,8 +435,8 @@ TEST_F(MessagesTest, ASignedMessageReplayedOnNewConnectionsIsRejected) {
   const proto::MessageWriter writer{proto::Settings{}};
   const std::vector<uint8_t> payload = pattern(2000, 3);
   proto::MessageHeader h;
-  h.token = proto::TokenFrame::make(payload, 1, now_ms());
-  const proto::KeyId key_id = proto::falcon_key_id(signer->public_key());
+  h.token = proto::TokenFrame::make(sha256(), payload, 1, now_ms());
+  const proto::KeyId key_id = proto::falcon_key_id(sha256(), signer->public_key());
   ASSERT_TRUE(proto::sign_header(h, key_id, [&](std::span<const uint8_t> m) {
                 return signer->sign(m);
               }).ok());
@@ -438,7 +444,7 @@ TEST_F(MessagesTest, ASignedMessageReplayedOnNewConnectionsIsRejected) {
   ASSERT_TRUE(captured.ok());
   // Anyone may announce the (public) key and send the captured bytes.
   auto control_bytes = proto::control_stream_preface(proto::Settings{});
-  proto::FalconKeyFrame::raw(proto::FalconAlgorithm::kFalcon1024, signer->public_key())
+  proto::FalconKeyFrame::raw(sha256(), proto::FalconAlgorithm::kFalcon1024, signer->public_key())
       .encode(control_bytes);
   constexpr int kConnections = 5;
   MessagingConfig off;
@@ -666,7 +672,7 @@ TEST_F(MessagesTest, NeverCompletingShardsKeepMemoryBounded) {
   // offered against an 8 MiB reassembly cap.
   constexpr int kMessages = 96;
   const std::vector<uint8_t> payload = pattern(2u << 20, 13);
-  auto shards = proto::split_message(payload, 2, 0);
+  auto shards = proto::split_message(sha256(), payload, 2, 0);
   ASSERT_TRUE(shards.ok());
   const uint64_t rss_before = rss_bytes();
   for (int i = 0; i < kMessages; ++i) {
@@ -686,7 +692,8 @@ TEST_F(MessagesTest, NeverCompletingShardsKeepMemoryBounded) {
   const uint64_t rss_after = rss_bytes();
   // Still usable: a complete message goes through.
   proto::MessageHeader h;
-  h.token = proto::TokenFrame::make(std::span<const uint8_t>(payload).first(1000), 1, now_ms());
+  h.token =
+      proto::TokenFrame::make(sha256(), std::span<const uint8_t>(payload).first(1000), 1, now_ms());
   auto bytes = writer.encode_stream(h, std::span<const uint8_t>(payload).first(1000));
   ASSERT_TRUE(bytes.ok());
   auto s = conn.open_uni_stream();

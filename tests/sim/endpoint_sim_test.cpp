@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "proto/control_stream.h"
@@ -40,6 +42,12 @@ struct EchoServer {
 
 class EndpointSimTest : public testing::PkiTest {
  protected:
+  // SHA-256 from the test Context's library context, for hand-built proto frames.
+  proto::Sha256Algorithm sha256() const {
+    auto a = proto::Sha256Algorithm::fetch(ctx_->libctx());
+    if (!a) std::abort();
+    return std::move(a).value();
+  }
   EndpointConfig server_config() const {
     EndpointConfig cfg;
     cfg.tls.cert_chain_file = pki_->chain_file;
@@ -325,7 +333,7 @@ TEST_F(EndpointSimTest, StalledMessagesTimeOutInVirtualTime) {
   ASSERT_TRUE(control->write(proto::control_stream_preface(proto::Settings{})).ok());
   // Shard 0 of 2, complete; shard 1 never comes.
   std::vector<uint8_t> payload(40000, 0x33);
-  auto shards = proto::split_message(payload, 2, 77);
+  auto shards = proto::split_message(sha256(), payload, 2, 77);
   ASSERT_TRUE(shards.ok());
   proto::MessageHeader h;
   h.shard = shards.value()[0];
@@ -384,10 +392,10 @@ TEST_F(EndpointSimTest, ASignedMessageReplayedOnOtherConnectionsIsRefusedOnEvery
   EndpointConfig sc = server_config();
   sc.workers = 2;
   // A stand-in for Falcon in this test: signature = SHA-256(public key | message).
-  auto fake_sign = [](std::span<const uint8_t> pk, std::span<const uint8_t> m) {
+  auto fake_sign = [sha = sha256()](std::span<const uint8_t> pk, std::span<const uint8_t> m) {
     std::vector<uint8_t> in(pk.begin(), pk.end());
     in.insert(in.end(), m.begin(), m.end());
-    const auto d = proto::sha256(in);
+    const auto d = sha.digest(in);
     return std::vector<uint8_t>(d.begin(), d.end());
   };
   sc.messaging.verifier = [fake_sign](MessageSignatureAlgorithm, std::span<const uint8_t> pk,
@@ -405,15 +413,17 @@ TEST_F(EndpointSimTest, ASignedMessageReplayedOnOtherConnectionsIsRefusedOnEvery
   const std::vector<uint8_t> pk(1793, 0x42);
   const std::vector<uint8_t> payload(3000, 0x17);
   proto::MessageHeader h;
-  h.token = proto::TokenFrame::make(payload, 1, net.now().count() / 1'000'000 + 1'780'272'000'000);
-  ASSERT_TRUE(proto::sign_header(h, proto::falcon_key_id(pk), [&](std::span<const uint8_t> m) {
-                return std::optional<std::vector<uint8_t>>(fake_sign(pk, m));
-              }).ok());
+  h.token = proto::TokenFrame::make(sha256(), payload, 1,
+                                    net.now().count() / 1'000'000 + 1'780'272'000'000);
+  ASSERT_TRUE(
+      proto::sign_header(h, proto::falcon_key_id(sha256(), pk), [&](std::span<const uint8_t> m) {
+        return std::optional<std::vector<uint8_t>>(fake_sign(pk, m));
+      }).ok());
   const proto::MessageWriter writer{proto::Settings{}};
   auto captured = writer.encode_stream(h, payload);
   ASSERT_TRUE(captured.ok());
   auto control = proto::control_stream_preface(proto::Settings{});
-  proto::FalconKeyFrame::raw(proto::FalconAlgorithm::kFalcon1024, pk).encode(control);
+  proto::FalconKeyFrame::raw(sha256(), proto::FalconAlgorithm::kFalcon1024, pk).encode(control);
   EndpointConfig cc = client_config();
   cc.messaging.enabled = false;
   constexpr int kConnections = 6;

@@ -227,7 +227,7 @@ Result<std::string> public_key_pem(const Context& ctx, const std::string& privat
 Result<std::string> spki_pin(const Context& ctx, const std::string& cert_pem) {
   Ptr<X509> cert = read_certificate(ctx, cert_pem);
   if (!cert) return openssl_failure<std::string>("cannot parse the certificate PEM");
-  std::string pin = tls::spki_sha256_hex(cert.get());
+  std::string pin = tls::spki_sha256_hex(ctx.libctx(), cert.get());
   if (pin.empty()) return openssl_failure<std::string>("cannot hash the SubjectPublicKeyInfo");
   return pin;
 }

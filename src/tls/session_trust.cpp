@@ -80,11 +80,12 @@ TrustDigest ticket_binding(const TrustDigest& digest, const std::string& peer_na
   return h.finish();
 }
 
-std::string check_resumed_server(const TlsConfig& config, const std::vector<std::string>& pins,
-                                 X509* leaf, const std::string& peer_name) {
+std::string check_resumed_server(OSSL_LIB_CTX* libctx, const TlsConfig& config,
+                                 const std::vector<std::string>& pins, X509* leaf,
+                                 const std::string& peer_name) {
   if (leaf == nullptr) return "the session has no server certificate";
   if (!pins.empty()) {
-    const std::string got = spki_sha256_hex(leaf);
+    const std::string got = spki_sha256_hex(libctx, leaf);
     if (std::find(pins.begin(), pins.end(), got) == pins.end())
       return "the session's server key SPKI sha256 " + got + " matches no configured pin";
   } else if (!peer_name.empty()) {

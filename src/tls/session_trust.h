@@ -16,6 +16,7 @@
 #include "stoq/config.h"
 
 typedef struct x509_st X509;
+typedef struct ossl_lib_ctx_st OSSL_LIB_CTX;
 
 namespace stoq::tls {
 
@@ -33,7 +34,9 @@ TrustDigest ticket_binding(const TrustDigest& digest, const std::string& peer_na
 // pins (normalised SPKI digests; empty: none), the name (DNS name or IP literal; empty:
 // not checked), the validity period, and `policy` on the certificate's key. Empty when the
 // session may be offered, otherwise the reason.
-std::string check_resumed_server(const TlsConfig& config, const std::vector<std::string>& pins,
-                                 X509* leaf, const std::string& peer_name);
+// `libctx` hashes the certificate's key for the pin check.
+std::string check_resumed_server(OSSL_LIB_CTX* libctx, const TlsConfig& config,
+                                 const std::vector<std::string>& pins, X509* leaf,
+                                 const std::string& peer_name);
 
 }  // namespace stoq::tls

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "quic/session_ticket.h"
 #include "test_pki.h"
+#include "tls/spki.h"
 
 namespace stoq::tls {
 namespace {
@@ -84,27 +86,46 @@ TEST_F(SessionTrustTest, TheBindingDependsOnThePeerName) {
   EXPECT_EQ(ticket_binding(*d, "localhost"), ticket_binding(*d, "localhost"));
 }
 
+// The SPKI pin is hashed in the library context passed in, never in OpenSSL's default
+// one: a context whose only provider is the null provider cannot hash at all.
+TEST_F(SessionTrustTest, APinIsHashedInTheGivenLibraryContext) {
+  X509Ptr leaf = first_cert(pki_->chain_file);
+  ASSERT_TRUE(leaf);
+  EXPECT_EQ(spki_sha256_hex(ctx_->libctx(), leaf.get()), pki_->leaf_pin);
+  OSSL_LIB_CTX* empty = OSSL_LIB_CTX_new();
+  ASSERT_NE(empty, nullptr);
+  OSSL_PROVIDER* null_provider = OSSL_PROVIDER_load(empty, "null");
+  ASSERT_NE(null_provider, nullptr);
+  EXPECT_EQ(spki_sha256_hex(empty, leaf.get()), "");
+  OSSL_PROVIDER_unload(null_provider);
+  OSSL_LIB_CTX_free(empty);
+}
+
 TEST_F(SessionTrustTest, AResumedServerCertificateIsCheckedAgainstPinsNamePolicyAndValidity) {
   X509Ptr leaf = first_cert(pki_->chain_file);
   ASSERT_TRUE(leaf);
   TlsConfig cfg;
-  EXPECT_EQ(check_resumed_server(cfg, {}, leaf.get(), "localhost"), "");
-  EXPECT_EQ(check_resumed_server(cfg, {}, leaf.get(), "127.0.0.1"), "");
-  EXPECT_NE(check_resumed_server(cfg, {}, leaf.get(), "other.example"), "");
-  EXPECT_NE(check_resumed_server(cfg, {}, leaf.get(), "10.1.2.3"), "");
-  EXPECT_EQ(check_resumed_server(cfg, {pki_->leaf_pin}, leaf.get(), "localhost"), "");
-  EXPECT_NE(check_resumed_server(cfg, {std::string(64, 'a')}, leaf.get(), "localhost")
-                .find("matches no configured pin"),
-            std::string::npos);
+  EXPECT_EQ(check_resumed_server(ctx_->libctx(), cfg, {}, leaf.get(), "localhost"), "");
+  EXPECT_EQ(check_resumed_server(ctx_->libctx(), cfg, {}, leaf.get(), "127.0.0.1"), "");
+  EXPECT_NE(check_resumed_server(ctx_->libctx(), cfg, {}, leaf.get(), "other.example"), "");
+  EXPECT_NE(check_resumed_server(ctx_->libctx(), cfg, {}, leaf.get(), "10.1.2.3"), "");
+  EXPECT_EQ(check_resumed_server(ctx_->libctx(), cfg, {pki_->leaf_pin}, leaf.get(), "localhost"),
+            "");
+  EXPECT_NE(
+      check_resumed_server(ctx_->libctx(), cfg, {std::string(64, 'a')}, leaf.get(), "localhost")
+          .find("matches no configured pin"),
+      std::string::npos);
   TlsConfig pq;
   pq.auth = AuthPolicy::kPqRequired;
-  EXPECT_NE(check_resumed_server(pq, {}, leaf.get(), "localhost").find("pq-required"),
-            std::string::npos);
-  EXPECT_NE(check_resumed_server(cfg, {}, nullptr, "localhost"), "");
+  EXPECT_NE(
+      check_resumed_server(ctx_->libctx(), pq, {}, leaf.get(), "localhost").find("pq-required"),
+      std::string::npos);
+  EXPECT_NE(check_resumed_server(ctx_->libctx(), cfg, {}, nullptr, "localhost"), "");
   X509Ptr expired = first_cert(pki_->expired_chain_file);
   ASSERT_TRUE(expired);
-  EXPECT_NE(check_resumed_server(cfg, {}, expired.get(), "localhost").find("expired"),
-            std::string::npos);
+  EXPECT_NE(
+      check_resumed_server(ctx_->libctx(), cfg, {}, expired.get(), "localhost").find("expired"),
+      std::string::npos);
 }
 
 TEST(SessionTicketFormat, CarriesItsTrustBindingAndRefusesTicketsWithoutOne) {

@@ -7,19 +7,20 @@
 
 namespace stoq::tls {
 
-std::string spki_sha256_hex(X509* cert) {
+std::string spki_sha256_hex(OSSL_LIB_CTX* libctx, X509* cert) {
   if (cert == nullptr) return {};
   unsigned char* der = nullptr;
   int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
   if (len <= 0) return {};
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int mdlen = 0;
-  bool ok = EVP_Digest(der, static_cast<size_t>(len), md, &mdlen, EVP_sha256(), nullptr) == 1;
+  size_t mdlen = 0;
+  const bool ok =
+      EVP_Q_digest(libctx, "SHA256", nullptr, der, static_cast<size_t>(len), md, &mdlen) == 1;
   OPENSSL_free(der);
   if (!ok) return {};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned i = 0; i < mdlen; ++i) {
+  for (size_t i = 0; i < mdlen; ++i) {
     out += kHex[md[i] >> 4];
     out += kHex[md[i] & 15];
   }

@@ -192,7 +192,7 @@ int TlsContext::verify_cb(X509_STORE_CTX* store, void* arg) {
   STACK_OF(X509)* chain = nullptr;
   STACK_OF(X509)* leaf_only = nullptr;
   if (client && !self->pins_.empty()) {
-    std::string got = spki_sha256_hex(X509_STORE_CTX_get0_cert(store));
+    std::string got = spki_sha256_hex(self->ctx_->libctx(), X509_STORE_CTX_get0_cert(store));
     if (std::find(self->pins_.begin(), self->pins_.end(), got) == self->pins_.end()) {
       X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
       if (obs != nullptr) {
@@ -230,7 +230,7 @@ int TlsContext::verify_cb(X509_STORE_CTX* store, void* arg) {
 
 std::string TlsContext::check_resumed_server(X509* leaf, const std::string& peer_name) const {
   const std::string& name = config_.server_name.empty() ? peer_name : config_.server_name;
-  return tls::check_resumed_server(config_, pins_, leaf, name);
+  return tls::check_resumed_server(ctx_->libctx(), config_, pins_, leaf, name);
 }
 
 int TlsContext::alpn_select_cb(SSL* ssl, const unsigned char** out, unsigned char* outlen,

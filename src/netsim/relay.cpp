@@ -103,7 +103,7 @@ struct Relay::State {
   mutable std::mutex mutex;  // guards everything below
   Link up;
   Link down;
-  std::unordered_map<SocketAddress, std::uint64_t, SocketAddressHash> by_client;
+  std::unordered_map<SocketAddress, std::uint64_t> by_client;
   std::unordered_map<std::uint64_t, Mapping> by_id;
   std::uint64_t next_id = kFirstMappingId;
   RelayCounters counters;

@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 SocketAddress addr(std::string_view text) {
-  auto a = SocketAddress::parse(text);
+  auto a = parse_address(text);
   EXPECT_TRUE(a) << text;
   return a ? *a : SocketAddress();
 }

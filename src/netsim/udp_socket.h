@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <span>
 
+#include "netsim/address.h"
 #include "netsim/result.h"
-#include "netsim/socket_address.h"
 
 namespace stoq::netsim {
 

@@ -77,7 +77,7 @@ TEST(ControlAuthTest, SecretFileIsCreatedPrivateAndMustStayPrivate) {
 }
 
 TEST(ControlAuthTest, BindingRule) {
-  auto at = [](const char* text) { return *SocketAddress::parse(text); };
+  auto at = [](const char* text) { return *parse_address(text); };
   EXPECT_TRUE(check_control_binding(at("127.0.0.1:9000"), false));
   EXPECT_TRUE(check_control_binding(at("[::1]:9000"), false));
   EXPECT_TRUE(check_control_binding(at("unix:/tmp/x.sock"), false));

@@ -58,7 +58,7 @@ Expected<ControlCommand> finish(ControlCommand cmd, std::string_view dir,
     if (Status s = set_direction(cmd, dir); !s) return s.error();
   }
   if (cmd.kind == K::kRebind && client && !client->empty()) {
-    auto addr = SocketAddress::parse(*client);
+    auto addr = parse_address(*client);
     if (!addr) return addr.error();
     cmd.client = *addr;
   }

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "netsim/address.h"
 #include "netsim/result.h"
-#include "netsim/socket_address.h"
 
 namespace stoq::netsim {
 

@@ -42,15 +42,15 @@ int run_netsim_cli_config(const NetsimCliOptions& options, const std::atomic<boo
     err << "stoq netsim: " << e.message << '\n';
     return kNetsimExitUsage;
   };
-  auto listen = SocketAddress::parse(options.listen);
+  auto listen = parse_address(options.listen);
   if (!listen) return fail(listen.error());
-  auto upstream = SocketAddress::parse(options.upstream);
+  auto upstream = parse_address(options.upstream);
   if (!upstream) return fail(upstream.error());
   relay_options.listen = *listen;
   relay_options.upstream = *upstream;
   bool secret_shown = false;  // the secret goes to `out` only when no file holds it
   if (!options.control.empty()) {
-    auto control = SocketAddress::parse(options.control);
+    auto control = parse_address(options.control);
     if (!control) return fail(control.error());
     if (Status s = check_control_binding(*control, options.control_allow_remote); !s) {
       return fail(Error{s.error().code, "--control: " + s.error().message});

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsim/address.h"
 #include "netsim/config_parser.h"
 #include "netsim/control_auth.h"
 #include "netsim/control_protocol.h"
-#include "netsim/socket_address.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace stoq::netsim;
@@ -26,6 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto request = authenticate_control_request(text, "fuzz-control-secret")) {
     (void)parse_control_command(*request);
   }
-  if (auto address = SocketAddress::parse(text)) (void)address->to_string();
+  if (auto address = parse_address(text)) (void)address->to_string();
   return 0;
 }

@@ -10,17 +10,22 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <string>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "io/datagram_socket.h"
 #include "netsim/config_parser.h"
 #include "netsim/control_auth.h"
 #include "netsim/control_protocol.h"
-#include "netsim/udp_socket.h"
 
 namespace stoq::netsim {
+
+using io::DatagramSocket;
+
 namespace {
 
 // epoll tokens; client mappings use their id, which starts above these.
@@ -35,6 +40,22 @@ constexpr int kReadBudget = 64;
 constexpr int kMaxEvents = 64;
 constexpr Duration kExpiryInterval = std::chrono::milliseconds(100);
 constexpr Duration kThreadPollInterval = std::chrono::milliseconds(100);
+// Large buffers absorb bursts the relay releases at once (e.g. after a blackhole); the
+// kernel clamps them to net.core.{r,w}mem_max.
+constexpr std::size_t kSocketBufferBytes = 4 * 1024 * 1024;
+
+// Errc::kSocketError naming `call` and the current errno.
+Error socket_error(const std::string& call) {
+  const int err = errno;
+  return make_error(Errc::kSocketError, call + ": " + std::strerror(err));
+}
+
+// io's socket errors (kSocketError in STOQ's category, the call and errno in the reason)
+// in netsim's category, as the relay's callers and control replies expect.
+template <typename T>
+Error socket_error(const Result<T>& failed) {
+  return make_error(Errc::kSocketError, failed.reason());
+}
 
 Timestamp clock_now() {
   return std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch());
@@ -67,13 +88,13 @@ Status clear_unix_path(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return {};
-    return socket_error(("lstat(" + path + ")").c_str());
+    return socket_error("lstat(" + path + ")");
   }
   if (!S_ISSOCK(st.st_mode)) {
     return make_error(Errc::kInvalidAddress,
                       "control path " + path + " exists and is not a socket; not removing it");
   }
-  if (::unlink(path.c_str()) != 0) return socket_error(("unlink(" + path + ")").c_str());
+  if (::unlink(path.c_str()) != 0) return socket_error("unlink(" + path + ")");
   return {};
 }
 
@@ -103,7 +124,7 @@ struct Relay::State {
   mutable std::mutex mutex;  // guards everything below
   Link up;
   Link down;
-  std::unordered_map<SocketAddress, std::uint64_t, SocketAddressHash> by_client;
+  std::unordered_map<SocketAddress, std::uint64_t> by_client;
   std::unordered_map<std::uint64_t, Mapping> by_id;
   std::uint64_t next_id = kFirstMappingId;
   RelayCounters counters;
@@ -130,10 +151,10 @@ struct Relay::State {
       ++counters.clients_rejected;
       return make_error(Errc::kUnknownClient, "client limit reached");
     }
-    auto sock = DatagramSocket::connect(options.upstream);
+    auto sock = DatagramSocket::connect(options.upstream, kSocketBufferBytes);
     if (!sock) {
       ++counters.clients_rejected;  // e.g. out of file descriptors
-      return sock.error();
+      return socket_error(sock);
     }
     const std::uint64_t id = next_id++;
     if (Status s = epoll_add(epoll_fd, sock->fd(), id); !s) {
@@ -162,8 +183,8 @@ struct Relay::State {
   }
 
   Status rebind(Mapping& m) {
-    auto sock = DatagramSocket::connect(options.upstream);
-    if (!sock) return sock.error();
+    auto sock = DatagramSocket::connect(options.upstream, kSocketBufferBytes);
+    if (!sock) return socket_error(sock);
     if (Status s = epoll_add(epoll_fd, sock->fd(), m.id); !s) return s;
     (void)epoll_ctl(epoll_fd, EPOLL_CTL_DEL, m.upstream.fd(), nullptr);
     auto local = sock->local_address();
@@ -309,11 +330,11 @@ Expected<std::unique_ptr<Relay>> Relay::create(const RelayOptions& options) {
   if (state->wake_fd < 0) return socket_error("eventfd");
   if (Status s = epoll_add(state->epoll_fd, state->wake_fd, kWakeToken); !s) return s.error();
 
-  auto listen = DatagramSocket::bind(options.listen);
-  if (!listen) return listen.error();
+  auto listen = DatagramSocket::bind(options.listen, kSocketBufferBytes);
+  if (!listen) return socket_error(listen);
   state->listen = std::move(listen).value();
   auto listen_addr = state->listen.local_address();
-  if (!listen_addr) return listen_addr.error();
+  if (!listen_addr) return socket_error(listen_addr);
   state->listen_address = *listen_addr;
   if (Status s = epoll_add(state->epoll_fd, state->listen.fd(), kListenToken); !s) return s.error();
 
@@ -333,18 +354,18 @@ Expected<std::unique_ptr<Relay>> Relay::create(const RelayOptions& options) {
       // A stale socket from an earlier run would make bind fail.
       if (Status s = clear_unix_path(options.control.unix_path()); !s) return s.error();
     }
-    auto control = DatagramSocket::bind(options.control);
-    if (!control) return control.error();
+    auto control = DatagramSocket::bind(options.control, kSocketBufferBytes);
+    if (!control) return socket_error(control);
     if (options.control.is_unix()) {
       state->control_unix_path = options.control.unix_path();
       // The secret guards the commands; this keeps other users from even sending them.
       if (::chmod(state->control_unix_path.c_str(), 0600) != 0) {
-        return socket_error(("chmod(" + state->control_unix_path + ")").c_str());
+        return socket_error("chmod(" + state->control_unix_path + ")");
       }
     }
     state->control = std::move(control).value();
     auto control_addr = state->control.local_address();
-    if (!control_addr) return control_addr.error();
+    if (!control_addr) return socket_error(control_addr);
     state->control_address = options.control.is_unix() ? options.control : *control_addr;
     if (Status s = epoll_add(state->epoll_fd, state->control.fd(), kControlToken); !s) {
       return s.error();

@@ -26,11 +26,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "netsim/address.h"
 #include "netsim/direction.h"
 #include "netsim/link.h"
 #include "netsim/link_config.h"
 #include "netsim/result.h"
-#include "netsim/socket_address.h"
 #include "netsim/time.h"
 
 namespace stoq::netsim {

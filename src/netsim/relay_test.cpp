@@ -19,18 +19,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/datagram_socket.h"
 #include "netsim/config_parser.h"
 #include "netsim/control_auth.h"
-#include "netsim/udp_socket.h"
 
 namespace stoq::netsim {
 namespace {
 
+using io::DatagramSocket;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 SocketAddress addr(std::string_view text) {
-  auto a = SocketAddress::parse(text);
+  auto a = parse_address(text);
   EXPECT_TRUE(a) << text;
   return a ? *a : SocketAddress();
 }
@@ -80,7 +81,7 @@ class EchoServer {
     auto s = DatagramSocket::bind(addr(bind));
     if (!s) return;
     socket_ = std::move(s).value();
-    address_ = *socket_.local_address();
+    address_ = socket_.local_address().value();
     thread_ = std::thread([this] { run(); });
   }
   ~EchoServer() {
@@ -336,7 +337,7 @@ TEST(RelayTest, UnixControlSocket) {
   const std::string reply_path = path + ".client";
   ::unlink(reply_path.c_str());
   auto sock = DatagramSocket::bind(addr("unix:" + reply_path));
-  ASSERT_TRUE(sock) << sock.error().message;
+  ASSERT_TRUE(sock) << sock.message();
   send_text(*sock, h.relay->control_secret() + " set down delay=2ms", h.relay->control_address());
   const auto reply = receive_within(*sock, 2s);
   ::unlink(reply_path.c_str());
@@ -464,7 +465,7 @@ TEST(RelayTest, ClientLimit) {
 
 TEST(RelayTest, Ipv6PassThrough) {
   auto probe = DatagramSocket::bind(addr("[::1]:0"));
-  if (!probe) GTEST_SKIP() << "no IPv6 loopback: " << probe.error().message;
+  if (!probe) GTEST_SKIP() << "no IPv6 loopback: " << probe.message();
   probe->close();
   EchoServer server("[::1]:0");
   ASSERT_TRUE(server.ok());
@@ -489,7 +490,7 @@ TEST(RelayTest, CreateErrors) {
 
   auto first = DatagramSocket::bind(addr("127.0.0.1:0"));
   ASSERT_TRUE(first);
-  o.listen = *first->local_address();  // already in use
+  o.listen = first->local_address().value();  // already in use
   o.upstream = addr("127.0.0.1:9");
   auto busy = Relay::create(o);
   ASSERT_FALSE(busy);

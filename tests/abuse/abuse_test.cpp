@@ -33,10 +33,10 @@
 #include <thread>
 #include <vector>
 
+#include "process_memory.h"
 #include "quic/connection.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
-#include "process_memory.h"
 #include "test_pki.h"
 #include "tls/tls_context.h"
 

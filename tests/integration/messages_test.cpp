@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "process_memory.h"
 #include "proto/control_stream.h"
 #include "proto/falcon_key.h"
 #include "proto/message_writer.h"
@@ -30,7 +31,6 @@
 #include "pump.h"
 #include "stoq/endpoint.h"
 #include "stoq/sha256.h"
-#include "process_memory.h"
 #include "test_pki.h"
 
 #if STOQ_TEST_FALCON

@@ -44,7 +44,7 @@ Result<Endpoint> detail::create_endpoint(std::shared_ptr<Context> ctx, EndpointC
   detail::secure_zero(config.static_key.data(), config.static_key.size());
   config.static_key.clear();
   std::vector<std::unique_ptr<detail::EndpointImpl>> workers;
-  const auto shared = detail::EndpointShared::make(config.messaging);
+  const auto shared = detail::EndpointShared::make(*ctx, config.messaging);
   for (unsigned i = 0; i < config.workers; ++i) {
     auto keys = i == 0 ? first : detail::endpoint_keys(first->key);
     if (!keys) return {keys.error(), keys.reason()};

@@ -47,8 +47,10 @@ std::array<uint8_t, 32> derive_secret(std::span<const uint8_t> key, std::string_
 
 }  // namespace
 
-EndpointShared EndpointShared::make(const MessagingConfig& m) {
+EndpointShared EndpointShared::make(const Context& ctx, const MessagingConfig& m) {
   EndpointShared s;
+  if (auto sha256 = proto::Sha256Algorithm::fetch(ctx.libctx()))
+    s.sha256 = std::move(sha256).value();
   s.message_memory =
       std::make_shared<MessageMemory>(m.endpoint_message_memory, m.per_source_message_memory);
   proto::TokenVerifierConfig tokens;
@@ -172,8 +174,8 @@ Result<Connection> EndpointImpl::connect(const SocketAddress& addr,
   const std::string cache_key = p.peer_name + ":" + std::to_string(addr.port());
   std::string ticket_key;
   if (client_tls_->keeps_tickets()) {
-    const auto binding = client_tls_->ticket_binding(p.peer_name);
-    ticket_key = cache_key + "#" + Sha256::hex({binding.data(), 8});
+    p.trust_binding = client_tls_->ticket_binding(p.peer_name);
+    ticket_key = cache_key + "#" + Sha256::hex({p.trust_binding->data(), 8});
   }
   if (config_.transport.session_resumption && options.resume && !ticket_key.empty()) {
     if (auto t = session_cache_->take_ticket(ticket_key)) p.resume_ticket = std::move(*t);
@@ -255,6 +257,7 @@ std::shared_ptr<ConnectionShared> EndpointImpl::make_shared_state(quic::Connecti
                                                            conn->remote_address().host());
     env.signer_windows = shared_.signer_windows;
     env.clock = clock_;
+    if (shared_.sha256) env.sha256 = &*shared_.sha256;
     auto m = Messaging::create(*shared, config_.messaging,
                                config_.transport.max_datagram_frame_size > 0, ctx_.get(), env);
     if (m) {

@@ -41,8 +41,11 @@ struct WorkerGroup {
 struct EndpointShared {
   std::shared_ptr<MessageMemory> message_memory;         // receive memory of STOQ messages
   std::shared_ptr<proto::SignerWindows> signer_windows;  // replay windows of signed messages
+  // SHA-256 from the Context's library context, fetched once for every connection's
+  // messaging; empty when the context has none (messaging then reports it per connection).
+  std::optional<proto::Sha256Algorithm> sha256;
   // From EndpointConfig::messaging; what Endpoint::create shares between its workers.
-  static EndpointShared make(const MessagingConfig& messaging);
+  static EndpointShared make(const Context& ctx, const MessagingConfig& messaging);
 };
 
 class EndpointImpl final : public quic::ConnectionHost, public quic::PacketWriter {

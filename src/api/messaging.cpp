@@ -49,7 +49,9 @@ Result<std::shared_ptr<Messaging>> Messaging::create(ConnectionShared& shared,
                                                      bool datagrams_enabled, const Context* ctx,
                                                      const MessagingEnvironment& env) {
   if (ctx == nullptr) return {Errc::kInvalidArgument, "messaging: no Context"};
-  auto sha256 = proto::Sha256Algorithm::fetch(ctx->libctx());
+  // The endpoint fetches SHA-256 once for all its connections.
+  auto sha256 = env.sha256 != nullptr ? proto::Result<proto::Sha256Algorithm>(*env.sha256)
+                                      : proto::Sha256Algorithm::fetch(ctx->libctx());
   if (!sha256) return {Errc::kUnsupported, "messaging: " + sha256.error().reason};
   proto::SessionConfig sc;
   sc.local.max_message_size = config.max_message_size;

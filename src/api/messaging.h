@@ -51,6 +51,7 @@ struct MessagingEnvironment {
   std::shared_ptr<proto::MemoryBudget> budget;           // null: per-connection caps only
   std::shared_ptr<proto::SignerWindows> signer_windows;  // null: windows of its own
   std::shared_ptr<const io::Clock> clock;                // null: the system's clocks
+  const proto::Sha256Algorithm* sha256 = nullptr;        // null: fetched from the Context
 };
 
 class Messaging {

@@ -61,6 +61,9 @@ Connection::Connection(const ConnectionParams& p, bool is_server)
       local_(p.local),
       remote_(p.remote),
       peer_name_(p.peer_name),
+      trust_binding_(is_server || !p.tls->keeps_tickets() ? tls::TrustDigest{}
+                     : p.trust_binding                    ? *p.trust_binding
+                                                          : p.tls->ticket_binding(p.peer_name)),
       reset_tokens_(p.reset_tokens),
       random_pool_(p.random_pool),
       protocol_random_(p.protocol_random),

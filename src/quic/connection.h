@@ -116,6 +116,9 @@ struct ConnectionParams {
   std::optional<ngtcp2_cid> original_dcid;
   // Client: a ticket from a previous connection (encode_session_ticket format) to resume.
   std::vector<uint8_t> resume_ticket;
+  // Client: tls->ticket_binding(peer_name) when the caller computed it already; else the
+  // connection does.
+  std::optional<tls::TrustDigest> trust_binding;
   // Our first source connection ID; datalen 0 = random (see make_cid).
   ngtcp2_cid scid{};
   // Multi-worker servers: the first byte of every connection ID we issue names the worker
@@ -315,6 +318,7 @@ class Connection : private tls::TlsObserver {
   SocketAddress local_;
   SocketAddress remote_;
   std::string peer_name_;
+  tls::TrustDigest trust_binding_{};  // client: what its tickets are bound to
   std::unique_ptr<ResetTokens> own_reset_tokens_;
   ResetTokens* reset_tokens_ = nullptr;
   RandomPool* random_pool_ = nullptr;

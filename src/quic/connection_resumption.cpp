@@ -14,7 +14,7 @@ Status Connection::resume(const std::vector<uint8_t>& ticket) {
   if (!t) return {t.error(), t.reason()};
   // A resumed handshake skips the certificate check: offer the session only to the trust
   // it was verified under (tls/session_trust.h), and only if its certificate still passes.
-  if (!tls_.keeps_tickets() || t->trust_binding != tls_.ticket_binding(peer_name_))
+  if (!tls_.keeps_tickets() || t->trust_binding != trust_binding_)
     return {Errc::kCertificateInvalid, "ticket was issued under other trust settings"};
   const unsigned char* p = t->tls_session.data();
   SSL_SESSION* session = d2i_SSL_SESSION_ex(nullptr, &p, static_cast<long>(t->tls_session.size()),
@@ -50,7 +50,7 @@ int Connection::new_session_cb(SSL* ssl, SSL_SESSION* session) {
   // Only a verified server's session may be resumed later (insecure keeps nothing).
   if (!self->tls_.keeps_tickets()) return 0;
   SessionTicket t;
-  t.trust_binding = self->tls_.ticket_binding(self->peer_name_);
+  t.trust_binding = self->trust_binding_;
   t.transport_params.resize(256);
   ngtcp2_ssize n = ngtcp2_conn_encode_0rtt_transport_params(self->conn_, t.transport_params.data(),
                                                             t.transport_params.size());

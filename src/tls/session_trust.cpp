@@ -44,12 +44,12 @@ Status put_file(Sha256& h, std::string_view field, const std::string& path) {
   return ok_status();
 }
 
+}  // namespace
+
 bool is_ip_literal(const std::string& s) {
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
-
-}  // namespace
 
 Result<TrustDigest> trust_digest(const TlsConfig& config) {
   Sha256 h;

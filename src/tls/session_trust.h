@@ -27,6 +27,10 @@ using TrustDigest = std::array<uint8_t, 32>;
 // read.
 Result<TrustDigest> trust_digest(const TlsConfig& config);
 
+// True when `name` is an IPv4 or IPv6 literal (checked against the certificate's IP
+// addresses), false for a DNS name.
+bool is_ip_literal(const std::string& name);
+
 // SHA-256(digest | "\0" | peer_name): what a ticket for `peer_name` is bound to.
 TrustDigest ticket_binding(const TrustDigest& digest, const std::string& peer_name);
 

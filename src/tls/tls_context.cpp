@@ -1,6 +1,5 @@
 #include "tls/tls_context.h"
 
-#include <arpa/inet.h>
 #include <ngtcp2/ngtcp2_crypto_ossl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -22,11 +21,6 @@ namespace {
 int observer_index() {
   static const int kIndex = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return kIndex;
-}
-
-bool is_ip_literal(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 }  // namespace
